@@ -1,0 +1,35 @@
+import { type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import { AppModule, type AppModuleOptions } from './app.module.js';
+import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
+import { setupSwagger } from './common/swagger/swagger.js';
+
+export const BODY_LIMIT = '1mb';
+
+/**
+ * Builds the configured Nest application (not yet listening). main.ts and the e2e tests share it,
+ * so tests exercise exactly what production runs.
+ */
+export async function createApp(options: AppModuleOptions): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options), {
+    bufferLogs: true,
+    bodyParser: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.set('trust proxy', 'loopback');
+  app.disable('x-powered-by');
+  app.use(helmet({ contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null } } }));
+  app.useBodyParser('json', { limit: BODY_LIMIT, strict: true });
+  app.useGlobalFilters(new AllExceptionsFilter());
+  setupSwagger(app, options.config);
+  return app;
+}
+
+export function listeningUrl(app: INestApplication): string {
+  const address = app.getHttpServer().address();
+  if (!address || typeof address === 'string') throw new Error('server is not listening on TCP');
+  return `http://127.0.0.1:${address.port}`;
+}

@@ -1,0 +1,35 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { LoggingModule } from './common/logging/logging.module.js';
+import type { AppConfig } from './config/app-config.js';
+import { ConfigModule } from './config/config.module.js';
+import { DatabaseModule } from './database/database.module.js';
+import { HealthModule } from './health/health.module.js';
+
+export interface AppModuleOptions {
+  config: AppConfig;
+  /** The database the app runs on (the embedded one's URL when DATABASE_URL is unset). */
+  databaseUrl: string;
+}
+
+/**
+ * The application root. Adding a feature = one folder with its module, then one line in
+ * `featureModules` below; its scopes go in `auth/scope.ts`, its migration in `database/migrations.ts`.
+ */
+@Module({})
+export class AppModule {
+  static forRoot({ config, databaseUrl }: AppModuleOptions): DynamicModule {
+    const featureModules: DynamicModule['imports'] = [];
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule.forRoot(config.logLevel),
+        DatabaseModule.forRoot(databaseUrl),
+        EventEmitterModule.forRoot({ wildcard: false }),
+        HealthModule,
+        ...featureModules,
+      ],
+    };
+  }
+}

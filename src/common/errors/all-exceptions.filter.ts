@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { isDatabaseUnavailable } from './database-errors.js';
+import { DomainError, ERROR_STATUS, type ErrorCode } from './domain-error.js';
+
+const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The one place where errors become HTTP responses (CONTRACT.md error table). Domain errors map
+ * by code; Nest/Express HTTP errors keep their status with a contract-shaped body; a vanished
+ * database is 503; anything else is a 500 with an errorId — the stack goes to the log only.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const response = http.getResponse<Response>();
+    const request = http.getRequest<Request>();
+    if (response.headersSent) {
+      response.end();
+      return;
+    }
+    const { status, body, headers } = this.describe(exception, request);
+    for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
+    response.status(status).json(body);
+  }
+
+  private describe(exception: unknown, request: Request): { status: number; body: unknown; headers: Record<string, string> } {
+    if (exception instanceof DomainError) {
+      return { status: exception.status, body: exception.toBody(), headers: exception.headers };
+    }
+    if (isDatabaseUnavailable(exception)) {
+      this.logger.warn(`database unavailable on ${request.method} ${request.path}: ${(exception as Error).message}`);
+      return {
+        status: ERROR_STATUS.unavailable,
+        body: { error: 'unavailable', message: 'The database is temporarily unavailable; retry later' },
+        headers: { 'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS) },
+      };
+    }
+    const bodyParserError = describeBodyParserError(exception);
+    if (bodyParserError) return { ...bodyParserError, headers: {} };
+    if (exception instanceof HttpException && exception.getStatus() === 503) {
+      // Readiness (terminus) reports its per-dependency details this way.
+      const details = exception.getResponse();
+      return {
+        status: 503,
+        body: { error: 'unavailable', message: 'Service unavailable', ...(typeof details === 'object' ? { details } : {}) },
+        headers: { 'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS) },
+      };
+    }
+    if (exception instanceof HttpException && exception.getStatus() < 500) {
+      const status = exception.getStatus();
+      return { status, body: { error: codeForStatus(status), message: exception.message }, headers: {} };
+    }
+    const errorId = randomUUID();
+    this.logger.error({ errorId, err: exception, path: request.path, method: request.method }, 'unhandled error');
+    return { status: 500, body: { error: 'internal_error', message: 'Internal server error', errorId }, headers: {} };
+  }
+}
+
+function describeBodyParserError(exception: unknown): { status: number; body: unknown } | undefined {
+  // Nest wraps body-parser's errors in an HttpException whose cause carries the parser's `type`.
+  const candidate = exception as { type?: unknown; cause?: { type?: unknown } } | undefined;
+  const type = candidate?.type ?? candidate?.cause?.type;
+  if (type === 'entity.too.large') {
+    return { status: 413, body: { error: 'payload_too_large', message: 'Request body exceeds the 1 MB limit' } };
+  }
+  if (type === 'entity.parse.failed') {
+    return {
+      status: 400,
+      body: { error: 'validation_error', message: 'Malformed JSON body', issues: [{ path: 'body', message: 'is not valid JSON' }] },
+    };
+  }
+  if (type === 'charset.unsupported' || type === 'encoding.unsupported') {
+    return { status: 415, body: { error: 'unsupported_media_type', message: 'Unsupported body encoding' } };
+  }
+  return undefined;
+}
+
+function codeForStatus(status: number): ErrorCode | string {
+  const known = Object.entries(ERROR_STATUS).find(([code, value]) => value === status && code !== 'invalid_request');
+  if (status === 400) return 'validation_error';
+  if (status === 405) return 'method_not_allowed';
+  if (status === 415) return 'unsupported_media_type';
+  return known ? known[0] : 'error';
+}

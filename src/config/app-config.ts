@@ -1,0 +1,96 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { envSchema } from './env.schema.js';
+
+/** The validated, derived configuration every module reads (never `process.env`). */
+export interface AppConfig {
+  nodeEnv: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  publicUrl: string;
+  resourceUrl: string;
+  dataDir: string;
+  logLevel: string;
+  shutdownGraceMs: number;
+  database: { url?: string; embedded: boolean };
+  auth: {
+    /** Unset → the embedded authorization server at `${publicUrl}/oauth` is on. */
+    issuer: string;
+    embeddedIssuer: boolean;
+    jwksUri?: string;
+    audience: string;
+    tenantClaim: string;
+    algorithms: string[];
+    clockToleranceSeconds: number;
+    maxTokenAgeSeconds: number;
+    requiredTyp?: string;
+    accessTokenTtlSeconds: number;
+  };
+  tenants: { autoProvision: boolean };
+  demo: { seed: boolean; clientSecret?: string };
+  mcp: { allowedOrigins: string[]; conformanceFixtures: boolean };
+  redisUrl?: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parses an environment (string map) into the AppConfig. Throws ConfigError whose message names
+ * every offending variable, so a bad value stops start-up with one clear line.
+ */
+export function parseConfig(env: Record<string, string | undefined>): AppConfig {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error, present));
+  const e = parsed.data;
+  const publicUrl = e.PUBLIC_URL ?? `http://localhost:${e.PORT}`;
+  const resourceUrl = e.RESOURCE_URL ?? publicUrl;
+  const embeddedDatabase = e.DATABASE_URL === undefined;
+  return {
+    nodeEnv: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl,
+    resourceUrl,
+    dataDir: resolve(e.DATA_DIR),
+    logLevel: e.LOG_LEVEL,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    database: { url: e.DATABASE_URL, embedded: embeddedDatabase },
+    auth: {
+      issuer: e.AUTH_ISSUER ?? `${publicUrl}/oauth`,
+      embeddedIssuer: e.AUTH_ISSUER === undefined,
+      jwksUri: e.AUTH_JWKS_URI,
+      audience: e.AUTH_AUDIENCE ?? resourceUrl,
+      tenantClaim: e.AUTH_TENANT_CLAIM,
+      algorithms: e.AUTH_ALGORITHMS,
+      clockToleranceSeconds: e.AUTH_CLOCK_TOLERANCE_SECONDS,
+      maxTokenAgeSeconds: e.AUTH_MAX_TOKEN_AGE_SECONDS,
+      requiredTyp: e.AUTH_REQUIRED_TYP,
+      accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+    },
+    tenants: { autoProvision: e.TENANT_AUTO_PROVISION },
+    demo: { seed: e.DEMO_DATA ?? embeddedDatabase, clientSecret: e.DEMO_CLIENT_SECRET },
+    mcp: { allowedOrigins: e.MCP_ALLOWED_ORIGINS, conformanceFixtures: e.MCP_CONFORMANCE_FIXTURES },
+    redisUrl: e.REDIS_URL,
+  };
+}
+
+/** The one place that reads the process environment. */
+export function loadConfigFromProcessEnv(): AppConfig {
+  return parseConfig(process.env);
+}
+
+function describeIssues(error: z.ZodError, env: Record<string, string | undefined>): string[] {
+  return error.issues.map((issue) => {
+    const variable = String(issue.path[0] ?? '?');
+    const value = env[variable];
+    // Never echo what might be a secret.
+    const shown = value === undefined || /SECRET|PASSWORD|URL/.test(variable) ? '' : ` (got "${value}")`;
+    return `${variable} ${issue.message}${shown}`;
+  });
+}

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'on', 'off', 'yes', 'no'], {
+    error: 'must be one of true|false|1|0|on|off|yes|no',
+  })
+  .transform((value) => ['true', '1', 'on', 'yes'].includes(value));
+
+const httpUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+  .transform((value) => value.replace(/\/+$/, ''));
+
+const commaList = z
+  .string()
+  .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean));
+
+// Only asymmetric algorithms: HMAC would let anyone holding the (public) JWKS forge tokens,
+// and `none` is no signature at all (catalog T01/T02).
+const ALLOWED_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
+
+/** The raw environment as strings; every variable of CONTRACT.md plus operational knobs. */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce
+    .number({ error: 'must be an integer between 0 and 65535' })
+    .int({ error: 'must be an integer between 0 and 65535' })
+    .min(0, { error: 'must be an integer between 0 and 65535' })
+    .max(65535, { error: 'must be an integer between 0 and 65535' })
+    .default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_URL: httpUrl.optional(),
+  RESOURCE_URL: httpUrl.optional(),
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })
+    .optional(),
+  DATA_DIR: z.string().min(1).default('./.data'),
+  AUTH_ISSUER: httpUrl.optional(),
+  AUTH_JWKS_URI: httpUrl.optional(),
+  AUTH_AUDIENCE: z.string().min(1).optional(),
+  AUTH_TENANT_CLAIM: z.string().min(1).default('org_id'),
+  AUTH_ALGORITHMS: commaList.pipe(
+    z.array(z.enum(ALLOWED_ALGORITHMS, { error: `must list only ${ALLOWED_ALGORITHMS.join(', ')}` })).min(1),
+  ).default(['RS256', 'ES256']),
+  AUTH_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(60).default(30),
+  AUTH_MAX_TOKEN_AGE_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
+  AUTH_REQUIRED_TYP: z.string().min(1).optional(),
+  DEMO_DATA: booleanFlag.optional(),
+  DEMO_CLIENT_SECRET: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
+  TENANT_AUTO_PROVISION: booleanFlag.default(false),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).max(3600).default(900),
+  MCP_ALLOWED_ORIGINS: commaList.default([]),
+  MCP_CONFORMANCE_FIXTURES: booleanFlag.default(false),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+});
+
+export type RawEnv = z.input<typeof envSchema>;

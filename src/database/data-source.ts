@@ -1,0 +1,44 @@
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { migrations } from './migrations.js';
+
+/**
+ * The role every application query runs as. It owns nothing and has no BYPASSRLS, so Postgres
+ * row-level security applies to it even when the connecting user is a superuser (CI, embedded).
+ * Migrations run as the connecting user instead (they own the tables).
+ */
+export const APP_DB_ROLE = 'sales_app';
+
+export interface DataSourceSettings {
+  url: string;
+  /** true: connections act as APP_DB_ROLE (the application); false: as the owner (migrations, tests' admin). */
+  asAppRole: boolean;
+  poolSize?: number;
+  applicationName?: string;
+}
+
+export function buildDataSourceOptions(settings: DataSourceSettings): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: settings.url,
+    migrations,
+    migrationsTableName: 'schema_migrations',
+    // Schema changes go through migrations only, everywhere (tests included).
+    synchronize: false,
+    migrationsRun: false,
+    entities: [],
+    logging: false,
+    extra: {
+      max: settings.poolSize ?? 10,
+      application_name: settings.applicationName ?? 'sales-analytics',
+      // Fail fast when the database is gone, so callers answer 503 instead of hanging.
+      connectionTimeoutMillis: 3_000,
+      idleTimeoutMillis: 30_000,
+      statement_timeout: 30_000,
+      ...(settings.asAppRole ? { options: `-c role=${APP_DB_ROLE}` } : {}),
+    },
+  };
+}
+
+export function createDataSource(settings: DataSourceSettings): DataSource {
+  return new DataSource(buildDataSourceOptions(settings));
+}

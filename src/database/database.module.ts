@@ -1,0 +1,23 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { buildDataSourceOptions } from './data-source.js';
+import { TenantDb } from './tenant-db.js';
+
+@Global()
+@Module({})
+export class DatabaseModule {
+  static forRoot(url: string): DynamicModule {
+    return {
+      module: DatabaseModule,
+      imports: [
+        TypeOrmModule.forRoot({
+          ...buildDataSourceOptions({ url, asAppRole: true }),
+          retryAttempts: 3,
+          retryDelay: 1_000,
+        }),
+      ],
+      providers: [TenantDb],
+      exports: [TenantDb],
+    };
+  }
+}

@@ -1,0 +1,7 @@
+import { CreateAppRoleAndTenants1764200000000 } from './migrations/1764200000000-create-app-role-and-tenants.js';
+
+/**
+ * Every migration, in order. Feature modules add theirs here (never edit one that has landed).
+ * Listed explicitly rather than globbed so the same list works from TypeScript (tests) and dist.
+ */
+export const migrations = [CreateAppRoleAndTenants1764200000000];

@@ -1,0 +1,73 @@
+import 'reflect-metadata';
+import { createApp } from './app.factory.js';
+import { ConfigError, loadConfigFromProcessEnv } from './config/app-config.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres.js';
+import { runMigrations } from './database/migrate.js';
+
+let embedded: EmbeddedDatabase | undefined;
+
+async function stopEmbedded(): Promise<void> {
+  await embedded?.stop().catch(() => undefined);
+  embedded = undefined;
+}
+
+async function bootstrap(): Promise<void> {
+  const startedAt = Date.now();
+  const config = loadConfigFromProcessEnv();
+  // Until Nest owns the process, stop the embedded Postgres ourselves on a signal.
+  const earlySignal = () => void stopEmbedded().finally(() => process.exit(130));
+  process.on('SIGINT', earlySignal).on('SIGTERM', earlySignal);
+
+  if (config.database.embedded) {
+    embedded = await startEmbeddedPostgres(config.dataDir);
+    // Whatever ends the process (even an uncaught error), Postgres must not outlive it.
+    process.on('exit', () => embedded?.signalStop());
+  }
+  const databaseUrl = embedded?.url ?? config.database.url!;
+  await runMigrations(databaseUrl);
+  const app = await createApp({ config, databaseUrl });
+  await app.listen(config.port, config.host);
+  process.off('SIGINT', earlySignal).off('SIGTERM', earlySignal);
+
+  let shuttingDown = false;
+  const shutdown = (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    console.log(JSON.stringify({ level: 'info', msg: `received ${signal}, shutting down`, graceMs: config.shutdownGraceMs }));
+    // In-flight requests get the grace period; the listener closes at once so new ones are refused.
+    setTimeout(() => {
+      console.error(JSON.stringify({ level: 'error', msg: 'grace period over, exiting' }));
+      void stopEmbedded().finally(() => process.exit(1));
+    }, config.shutdownGraceMs).unref();
+    void app
+      .close()
+      .then(stopEmbedded)
+      .then(() => process.exit(0));
+  };
+  // `on`, not `once`: a library using signal-exit re-raises the signal when it sees no other listener.
+  process.on('SIGINT', () => shutdown('SIGINT')).on('SIGTERM', () => shutdown('SIGTERM'));
+  printBanner(config.publicUrl, Date.now() - startedAt, embedded !== undefined);
+}
+
+function printBanner(publicUrl: string, readyInMs: number, embeddedDatabase: boolean): void {
+  const lines = [
+    '',
+    `Sales Analytics MCP server ready in ${(readyInMs / 1000).toFixed(1)} s`,
+    `  API docs (Swagger UI):  ${publicUrl}/docs`,
+    `  MCP endpoint:           ${publicUrl}/mcp`,
+    `  Protected resource:     ${publicUrl}/.well-known/oauth-protected-resource`,
+    `  Health:                 ${publicUrl}/health/ready`,
+    `  Database:               ${embeddedDatabase ? 'embedded Postgres (DATA_DIR)' : 'DATABASE_URL'}`,
+    '',
+  ];
+  console.log(lines.join('\n'));
+}
+
+bootstrap().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+  } else {
+    console.error('Start-up failed:', error instanceof Error ? (error.stack ?? error.message) : error);
+  }
+  void stopEmbedded().finally(() => process.exit(1));
+});
