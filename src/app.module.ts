@@ -5,11 +5,15 @@ import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import { MetadataModule } from './metadata/metadata.module.js';
 
 export interface AppModuleOptions {
   config: AppConfig;
   /** The database the app runs on (the embedded one's URL when DATABASE_URL is unset). */
   databaseUrl: string;
+  /** Extra modules (tests mount probe controllers this way). */
+  extraImports?: NonNullable<DynamicModule['imports']>;
 }
 
 /**
@@ -18,7 +22,7 @@ export interface AppModuleOptions {
  */
 @Module({})
 export class AppModule {
-  static forRoot({ config, databaseUrl }: AppModuleOptions): DynamicModule {
+  static forRoot({ config, databaseUrl, extraImports = [] }: AppModuleOptions): DynamicModule {
     const featureModules: DynamicModule['imports'] = [];
     return {
       module: AppModule,
@@ -28,7 +32,10 @@ export class AppModule {
         DatabaseModule.forRoot(databaseUrl),
         EventEmitterModule.forRoot({ wildcard: false }),
         HealthModule,
+        AuthModule,
+        MetadataModule,
         ...featureModules,
+        ...extraImports,
       ],
     };
   }

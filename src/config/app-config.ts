@@ -25,6 +25,7 @@ export interface AppConfig {
     maxTokenAgeSeconds: number;
     requiredTyp?: string;
     accessTokenTtlSeconds: number;
+    jwks: { cacheSeconds: number; staleSeconds: number; cooldownSeconds: number; timeoutMs: number };
   };
   tenants: { autoProvision: boolean };
   demo: { seed: boolean; clientSecret?: string };
@@ -72,6 +73,12 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
       maxTokenAgeSeconds: e.AUTH_MAX_TOKEN_AGE_SECONDS,
       requiredTyp: e.AUTH_REQUIRED_TYP,
       accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+      jwks: {
+        cacheSeconds: e.AUTH_JWKS_CACHE_SECONDS,
+        staleSeconds: e.AUTH_JWKS_STALE_SECONDS,
+        cooldownSeconds: e.AUTH_JWKS_COOLDOWN_SECONDS,
+        timeoutMs: e.AUTH_JWKS_TIMEOUT_MS,
+      },
     },
     tenants: { autoProvision: e.TENANT_AUTO_PROVISION },
     demo: { seed: e.DEMO_DATA ?? embeddedDatabase, clientSecret: e.DEMO_CLIENT_SECRET },

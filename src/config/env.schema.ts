@@ -34,14 +34,19 @@ export const envSchema = z.object({
     .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })
     .optional(),
   DATA_DIR: z.string().min(1).default('./.data'),
-  AUTH_ISSUER: httpUrl.optional(),
-  AUTH_JWKS_URI: httpUrl.optional(),
+  // Kept byte-for-byte: `iss` is compared exactly, and some issuers end in a slash (Auth0).
+  AUTH_ISSUER: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  AUTH_JWKS_URI: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  AUTH_JWKS_CACHE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
+  AUTH_JWKS_STALE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(3600),
+  AUTH_JWKS_COOLDOWN_SECONDS: z.coerce.number().min(0).max(3600).default(30),
+  AUTH_JWKS_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(3000),
   AUTH_AUDIENCE: z.string().min(1).optional(),
   AUTH_TENANT_CLAIM: z.string().min(1).default('org_id'),
   AUTH_ALGORITHMS: commaList.pipe(
     z.array(z.enum(ALLOWED_ALGORITHMS, { error: `must list only ${ALLOWED_ALGORITHMS.join(', ')}` })).min(1),
   ).default(['RS256', 'ES256']),
-  AUTH_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(60).default(30),
+  AUTH_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(60).default(60),
   AUTH_MAX_TOKEN_AGE_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
   AUTH_REQUIRED_TYP: z.string().min(1).optional(),
   DEMO_DATA: booleanFlag.optional(),

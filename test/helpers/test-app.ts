@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { inject } from 'vitest';
 import { createApp, listeningUrl } from '../../src/app.factory.js';
+import type { AppModuleOptions } from '../../src/app.module.js';
 import { parseConfig, type AppConfig } from '../../src/config/app-config.js';
 import { findFreePort } from '../../src/database/embedded-postgres.js';
 
@@ -21,7 +22,10 @@ export function testDatabaseUrl(): string {
  * Boots the real AppModule on 127.0.0.1 (a free port) against the run's test database, with
  * environment overrides parsed by the same config schema as production.
  */
-export async function startTestApp(env: Record<string, string | undefined> = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string | undefined> = {},
+  extraImports: AppModuleOptions['extraImports'] = [],
+): Promise<TestApp> {
   const databaseUrl = testDatabaseUrl();
   // The public URL (and so the token audience) names the port, so pick it before booting.
   const port = await findFreePort();
@@ -33,7 +37,7 @@ export async function startTestApp(env: Record<string, string | undefined> = {})
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     ...env,
   });
-  const app = await createApp({ config, databaseUrl });
+  const app = await createApp({ config, databaseUrl, extraImports });
   await app.listen(port, '127.0.0.1');
   const baseUrl = listeningUrl(app);
   return { app, baseUrl, config, close: () => app.close() };

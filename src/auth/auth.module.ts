@@ -1,0 +1,43 @@
+import { Global, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
+import { ReadinessRegistry } from '../health/readiness.registry.js';
+import { JwksKeyStore } from './jwks/key-store.js';
+import { JwtAuthGuard } from './jwt-auth.guard.js';
+import { JwtStrategy } from './jwt.strategy.js';
+import { ScopesGuard } from './scopes.guard.js';
+import { TenantsRepository } from './tenants/tenants.repository.js';
+import { TenantsService } from './tenants/tenants.service.js';
+
+/**
+ * The OAuth 2.1 resource server: every route is denied unless a valid token with the declared
+ * scopes arrives (or the route is `@Public()`). Guards run in this order: token, then scopes.
+ */
+@Global()
+@Module({
+  imports: [PassportModule.register({ session: false })],
+  providers: [
+    JwksKeyStore,
+    JwtStrategy,
+    TenantsRepository,
+    TenantsService,
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+    { provide: APP_GUARD, useClass: ScopesGuard },
+  ],
+  exports: [JwksKeyStore, TenantsService],
+})
+export class AuthModule implements OnApplicationBootstrap {
+  constructor(
+    private readonly keyStore: JwksKeyStore,
+    private readonly readiness: ReadinessRegistry,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    // Ready = signing keys loaded; an attempt is made on each probe until they are.
+    this.readiness.register(async () => {
+      const up = this.keyStore.ready || (await this.keyStore.warmUp());
+      if (!up) throw Object.assign(new Error('signing keys not loaded'), { isHealthCheckError: true });
+      return { signingKeys: { status: 'up' } };
+    });
+  }
+}

@@ -1,0 +1,42 @@
+import { type CanActivate, type ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { AuthError } from './auth.errors.js';
+import { principalOf } from './current-principal.decorator.js';
+import { IS_PUBLIC } from './public.decorator.js';
+import { REQUIRED_SCOPES } from './require-scopes.decorator.js';
+import { missingScopes } from './scope.js';
+import { resourceMetadataUrl } from './token-claims.js';
+
+/**
+ * Reads `@RequireScopes(...)` and answers 403 with the RFC 6750 challenge when the token lacks
+ * one. A protected route that declares no scope at all is refused too (deny by default, T30).
+ */
+@Injectable()
+export class ScopesGuard implements CanActivate {
+  private readonly logger = new Logger('Scopes');
+
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    const request = context.switchToHttp().getRequest<Request>();
+    const principal = principalOf(request);
+    const required = this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_SCOPES, targets);
+    const metadataUrl = resourceMetadataUrl(this.config.publicUrl, request.path);
+    if (!principal) throw AuthError.missingToken(metadataUrl);
+    if (!required || required.length === 0) {
+      this.logger.error(`${request.method} ${request.path} declares neither @RequireScopes nor @Public: refused`);
+      throw new AuthError('forbidden', 'This route declares no access policy');
+    }
+    const missing = missingScopes(principal.scopes, required);
+    if (missing.length > 0) throw AuthError.insufficientScope(metadataUrl, missing);
+    return true;
+  }
+}
