@@ -84,6 +84,21 @@ export function updateState(st: EtsState, y: number, t: number, spec: EtsSpec, p
   st.level = level;
 }
 
+/** Spec and parameters as plain numbers/booleans for the inner loop. */
+function flatten(spec: EtsSpec, p: EtsParams) {
+  const trend = spec.trend !== 'N';
+  return {
+    trend,
+    phi: spec.trend === 'Ad' ? p.phi : 1,
+    season: spec.season === 'N' ? 0 : spec.season === 'A' ? 1 : 2,
+    multErr: spec.error === 'M',
+    alpha: p.alpha,
+    gamma: p.gamma,
+    betaRatio: trend ? p.beta / p.alpha : 0,
+    m: spec.m,
+  };
+}
+
 /**
  * Runs the filter over y. Returns null when the recursion leaves the valid region.
  * This is the optimiser's inner loop, so it is written flat (no per-step calls or
@@ -96,13 +111,7 @@ export function runEts(
   init: EtsState,
   keepPaths = false,
 ): EtsRun | null {
-  const trend = spec.trend === 'N' ? 0 : 1;
-  const phi = spec.trend === 'Ad' ? p.phi : 1;
-  const season = spec.season === 'N' ? 0 : spec.season === 'A' ? 1 : 2;
-  const multErr = spec.error === 'M';
-  const { alpha, gamma } = p;
-  const betaRatio = trend ? p.beta / p.alpha : 0;
-  const m = spec.m;
+  const { trend, phi, season, multErr, alpha, gamma, betaRatio, m } = flatten(spec, p);
   const seas = Float64Array.from(init.seasonal);
   let level = init.level;
   let slope = init.slope;

@@ -7,7 +7,7 @@ import type { EtsSpec } from './ets-core.js';
 import type { IntervalForecast } from './forecast-types.js';
 import { fitEtsModel, forecastEts, rankEtsModels, type EtsFit } from './holt-winters.js';
 import { seasonalNaiveForecast } from './seasonal-naive.js';
-import { thetaForecast } from './theta.js';
+import { THETA_MIN_LENGTH, thetaForecast } from './theta.js';
 
 export type CandidateName = 'ets' | 'theta' | 'seasonal_naive' | 'combination';
 export const CANDIDATES: readonly CandidateName[] = ['ets', 'theta', 'seasonal_naive', 'combination'];
@@ -58,7 +58,8 @@ function etsMember(train: readonly number[], h: number, plan: CandidatePlan, fin
 /** Human labels for the reason sentence and the backtest table. */
 export function candidateLabels(plan: CandidatePlan, n: number): Record<CandidateName, string> {
   const naiveLabel = plan.m > 1 && n > plan.m ? 'seasonal naive' : 'naive';
-  const etsLabel = plan.ets?.name ?? 'ETS(A,N,N)';
+  // Without a plan the per-window fallback is SES, or naive when even SES is infeasible.
+  const etsLabel = plan.ets?.name ?? (n >= THETA_MIN_LENGTH ? 'ETS(A,N,N)' : naiveLabel);
   return {
     ets: etsLabel,
     theta: 'Theta',

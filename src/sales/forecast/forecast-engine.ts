@@ -10,6 +10,7 @@ import {
   candidateLabels,
   planCandidates,
   type CandidateName,
+  type CandidatePlan,
 } from './forecast-candidates.js';
 import { finiteOrNull, toSteps, widen, wideningFactor, type ForecastStep } from './forecast-output.js';
 import { prepareHistory, type HistoryFacts } from './history-facts.js';
@@ -68,10 +69,9 @@ export function forecastSeries(history: readonly number[], opts: ForecastOptions
   const y = prep.y;
   const n = y.length;
   const seasonal = m > 1 && n >= 2 * m + 2;
-  const history_: HistoryFacts = { ...prep.facts, seasonalModelsFitted: seasonal };
+  const facts: HistoryFacts = { ...prep.facts, seasonalModelsFitted: seasonal };
   const warnings = [...prep.warnings];
-  const nonNegative = prep.facts.negatives === 0;
-  if (n < minHistory) return naiveFloor(y, h, m, minHistory, history_, warnings, nonNegative);
+  if (n < minHistory) return naiveFloor(y, h, m, minHistory, facts, warnings);
   if (m > 1 && !seasonal) {
     warnings.push(`only ${n} months of history: seasonal ETS models need ${2 * m + 2}, so ETS was fitted without seasonality`);
   }
@@ -85,29 +85,40 @@ export function forecastSeries(history: readonly number[], opts: ForecastOptions
     seasonLength: m,
   });
   const meaningful = origins.length >= MIN_MEANINGFUL_ORIGINS;
-  if (!meaningful) {
-    warnings.push(`only ${origins.length} backtest origin(s): too few to rank methods reliably`);
-  }
+  if (!meaningful) warnings.push(`only ${origins.length} backtest origin(s): too few to rank methods reliably`);
   const choice = chooseMethod(opts.method ?? 'auto', metrics, labels, origins.length, meaningful);
-
-  const finals = candidateForecasts(y, h, plan, true);
-  const factor = meaningful ? wideningFactor(metrics[choice.name]) : 1;
-  if (factor > 1) {
-    const cov = Math.round((metrics[choice.name]?.coverage95 ?? 0) * 100);
-    warnings.push(`intervals widened ×${factor.toFixed(2)}: in the backtest only ${cov}% of actual months fell inside the 95% band`);
-  }
-  const { steps, repaired } = toSteps(widen(finals[choice.name], factor), seasonalNaiveForecast(y, h, m), nonNegative);
-  if (repaired > 0) warnings.push(`${repaired} non-finite value(s) replaced by the seasonal naive forecast`);
+  const final = finalForecast(y, h, plan, choice.name, meaningful ? metrics[choice.name] : undefined, warnings);
   return {
     method: choice.name,
     model: labels[choice.name],
     reason: choice.reason,
-    forecast: steps,
+    forecast: final.steps,
     backtest: backtestRows(metrics, labels),
-    history: history_,
+    history: facts,
     warnings,
-    intervalWidening: factor,
+    intervalWidening: final.widening,
   };
+}
+
+/** Refits the chosen method on the whole history, calibrates its intervals and cleans it. */
+function finalForecast(
+  y: number[],
+  h: number,
+  plan: CandidatePlan,
+  name: CandidateName,
+  metrics: BacktestMetrics | undefined,
+  warnings: string[],
+): { steps: ForecastStep[]; widening: number } {
+  const fc = candidateForecasts(y, h, plan, true)[name];
+  const factor = wideningFactor(metrics);
+  if (factor > 1) {
+    const cov = Math.round((metrics?.coverage95 ?? 0) * 100);
+    warnings.push(`intervals widened ×${factor.toFixed(2)}: in the backtest only ${cov}% of actual months fell inside the 95% band`);
+  }
+  const nonNegative = y.every((v) => v >= 0);
+  const { steps, repaired } = toSteps(widen(fc, factor), seasonalNaiveForecast(y, h, plan.m), nonNegative);
+  if (repaired > 0) warnings.push(`${repaired} non-finite value(s) replaced by the seasonal naive forecast`);
+  return { steps, widening: factor };
 }
 
 interface Choice {
@@ -175,14 +186,13 @@ function naiveFloor(
   minHistory: number,
   history: HistoryFacts,
   warnings: string[],
-  nonNegative: boolean,
 ): ForecastResult {
   const fc = seasonalNaiveForecast(y, h, m);
   const label = fc.lag > 1 ? 'seasonal naive' : 'naive';
   const what = fc.lag > 1 ? 'each month repeats the same month last year' : 'the last month carried forward';
   if (y.length === 0) warnings.push('no revenue history: forecasting zero');
   else warnings.push(`only ${y.length} months of history: seasonal models not fitted; using ${label}`);
-  const { steps } = toSteps(fc, fc, nonNegative);
+  const { steps } = toSteps(fc, fc, y.every((v) => v >= 0));
   return {
     method: 'naive',
     model: label,
