@@ -1,7 +1,7 @@
 /**
  * Exponential smoothing state-space recursions (Hyndman, Koehler, Ord & Snyder 2008),
- * written in the same error-correction form as R forecast's C code (etscalc), so fitted
- * parameters from R reproduce R's fitted values and forecasts exactly.
+ * written in the same error-correction form as R forecast's C code (etscalc), so parameters
+ * fitted by R reproduce R's likelihood, fitted values and point forecasts.
  *
  * Additive- and multiplicative-error models share the state updates; they differ only in
  * the likelihood (and in how uncertainty propagates), which is why one recursion serves both.

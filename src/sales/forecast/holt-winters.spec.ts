@@ -98,6 +98,11 @@ describe('ETS on hand-built series', () => {
     fc.upper95.forEach((v, j) => expect(v - fc.lower95[j]).toBeLessThan(1e-3));
   });
 
+  it('when a multiplicative model is forecast twice, then the simulated intervals are identical (fixed seed)', () => {
+    const fit = buildFit(AIR_PASSENGERS, MADM, R_ETS_MADM.params, R_ETS_MADM.init)!;
+    expect(forecastEts(fit, 12)).toEqual(forecastEts(fit, 12));
+  });
+
   it('when the series has zeros, then no multiplicative model is a candidate', () => {
     const y = [5, 0, 7, 3, 9, 0, 4];
     expect(candidateSpecs(y, { m: 12, seasonal: true }).every((s) => s.error === 'A' && s.season !== 'M')).toBe(true);

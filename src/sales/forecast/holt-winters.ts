@@ -1,7 +1,12 @@
 /**
  * ETS (exponential smoothing state-space) fitting and AICc model selection, in the spirit of
- * R's `forecast::ets`: every admissible model is fitted by maximising the likelihood over
- * smoothing parameters and initial states with Nelder–Mead, and the lowest AICc wins.
+ * R's `forecast::ets`: every admissible model is fitted by maximising the likelihood with
+ * Nelder–Mead, and the lowest AICc wins. The likelihood, AICc and parameter count are R's.
+ *
+ * Difference from R, on purpose: by default the initial seasonal states come from a
+ * classical decomposition (R's own starting heuristic) and only the smoothing parameters,
+ * level and slope are optimised (see EtsFitOptions). AICc still counts the seasonal states
+ * as estimated, as R does, so seasonal models are not favoured by the shortcut.
  */
 import {
   etsName,
