@@ -1,7 +1,13 @@
 import { CreateAppRoleAndTenants1764200000000 } from './migrations/1764200000000-create-app-role-and-tenants.js';
+import { CreateCrm1764300000000 } from './migrations/1764300000000-create-crm.js';
+import { CreateIdempotencyKeys1764300000001 } from './migrations/1764300000001-create-idempotency-keys.js';
 
 /**
  * Every migration, in order. Feature modules add theirs here (never edit one that has landed).
  * Listed explicitly rather than globbed so the same list works from TypeScript (tests) and dist.
  */
-export const migrations = [CreateAppRoleAndTenants1764200000000];
+export const migrations = [
+  CreateAppRoleAndTenants1764200000000,
+  CreateCrm1764300000000,
+  CreateIdempotencyKeys1764300000001,
+];
