@@ -31,6 +31,16 @@ export interface AppConfig {
   demo: { seed: boolean; clientSecret?: string };
   mcp: { allowedOrigins: string[]; conformanceFixtures: boolean };
   redisUrl?: string;
+  notifications: NotificationsConfig;
+}
+
+export interface NotificationsConfig {
+  worker: { enabled: boolean; concurrency: number; pollIntervalMs: number; leaseMs: number };
+  delivery: { timeoutMs: number; maxResponseBytes: number; maxAttempts: number; retryBaseMs: number; retryMaxMs: number };
+  egress: { allowLocalHosts: string[]; slackHosts: string[] };
+  rateLimit: { limit: number; windowSeconds: number };
+  /** Unset → e-mail destinations cannot be created. */
+  smtp?: { url: string; from: string; requireTls: boolean };
 }
 
 export class ConfigError extends Error {
@@ -84,6 +94,30 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     demo: { seed: e.DEMO_DATA ?? embeddedDatabase, clientSecret: e.DEMO_CLIENT_SECRET },
     mcp: { allowedOrigins: e.MCP_ALLOWED_ORIGINS, conformanceFixtures: e.MCP_CONFORMANCE_FIXTURES },
     redisUrl: e.REDIS_URL,
+    notifications: notificationsConfig(e),
+  };
+}
+
+function notificationsConfig(e: z.output<typeof envSchema>): NotificationsConfig {
+  // Hosts compare as WHATWG URL hostnames: lower case, IPv6 literals in brackets.
+  const hostname = (host: string) => (host.includes(':') && !host.startsWith('[') ? `[${host}]` : host).toLowerCase();
+  return {
+    worker: {
+      enabled: e.NOTIFY_WORKER_ENABLED ?? e.NODE_ENV !== 'test',
+      concurrency: e.NOTIFY_WORKER_CONCURRENCY,
+      pollIntervalMs: e.NOTIFY_POLL_INTERVAL_MS,
+      leaseMs: e.NOTIFY_LEASE_SECONDS * 1000,
+    },
+    delivery: {
+      timeoutMs: e.NOTIFY_DELIVERY_TIMEOUT_MS,
+      maxResponseBytes: e.NOTIFY_MAX_RESPONSE_BYTES,
+      maxAttempts: e.NOTIFY_MAX_ATTEMPTS,
+      retryBaseMs: e.NOTIFY_RETRY_BASE_MS,
+      retryMaxMs: Math.max(e.NOTIFY_RETRY_MAX_MS, e.NOTIFY_RETRY_BASE_MS),
+    },
+    egress: { allowLocalHosts: e.NOTIFY_ALLOW_LOCAL_HOSTS.map(hostname), slackHosts: e.NOTIFY_SLACK_HOSTS.map(hostname) },
+    rateLimit: { limit: e.NOTIFY_RATE_LIMIT, windowSeconds: e.NOTIFY_RATE_WINDOW_SECONDS },
+    smtp: e.SMTP_URL ? { url: e.SMTP_URL, from: e.SMTP_FROM, requireTls: e.SMTP_REQUIRE_TLS } : undefined,
   };
 }
 

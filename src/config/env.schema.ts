@@ -58,6 +58,30 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  // Notifications (issue 8): the outbox worker, its retry policy, the egress policy, e-mail.
+  // Unset → on, except under NODE_ENV=test where suites that do not deliver must not claim others' messages.
+  NOTIFY_WORKER_ENABLED: booleanFlag.optional(),
+  NOTIFY_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  NOTIFY_POLL_INTERVAL_MS: z.coerce.number().int().min(20).max(60_000).default(1000),
+  NOTIFY_LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(60),
+  NOTIFY_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  NOTIFY_MAX_RESPONSE_BYTES: z.coerce.number().int().min(0).max(1_048_576).default(16_384),
+  NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  NOTIFY_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(2000),
+  NOTIFY_RETRY_MAX_MS: z.coerce.number().int().min(10).max(86_400_000).default(900_000),
+  // Hosts (as written in destination URLs) allowed to resolve to private/loopback addresses, and to use http:.
+  NOTIFY_ALLOW_LOCAL_HOSTS: commaList.default([]),
+  NOTIFY_SLACK_HOSTS: commaList.default(['hooks.slack.com']),
+  NOTIFY_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(60),
+  NOTIFY_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
+  SMTP_FROM: z.string().min(3).max(320).default('Sales Analytics <notifications@localhost>'),
+  SMTP_REQUIRE_TLS: booleanFlag.default(true),
+}).superRefine((env, context) => {
+  // A lease shorter than a delivery would let a second instance claim a message still being sent.
+  if (env.NOTIFY_LEASE_SECONDS * 1000 < env.NOTIFY_DELIVERY_TIMEOUT_MS + 2000) {
+    context.addIssue({ code: 'custom', path: ['NOTIFY_LEASE_SECONDS'], message: 'must exceed NOTIFY_DELIVERY_TIMEOUT_MS by at least 2 s' });
+  }
 });
 
 export type RawEnv = z.input<typeof envSchema>;
