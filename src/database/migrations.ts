@@ -1,6 +1,7 @@
 import { CreateAppRoleAndTenants1764200000000 } from './migrations/1764200000000-create-app-role-and-tenants.js';
 import { CreateCrm1764300000000 } from './migrations/1764300000000-create-crm.js';
 import { CreateIdempotencyKeys1764300000001 } from './migrations/1764300000001-create-idempotency-keys.js';
+import { CreateNotifications1764400000000 } from './migrations/1764400000000-create-notifications.js';
 
 /**
  * Every migration, in order. Feature modules add theirs here (never edit one that has landed).
@@ -10,4 +11,5 @@ export const migrations = [
   CreateAppRoleAndTenants1764200000000,
   CreateCrm1764300000000,
   CreateIdempotencyKeys1764300000001,
+  CreateNotifications1764400000000,
 ];
