@@ -1,3 +1,4 @@
+import type { AppModuleOptions } from '../../src/app.module.js';
 import { ProbeModule } from './probe.module.js';
 import { startTestApp, type TestApp } from './test-app.js';
 import { createTenants, uniqueTenantId } from './tenants.js';
@@ -15,12 +16,15 @@ export interface AuthFixture {
 }
 
 /** The app trusting a real test issuer (JWKS over HTTP), with probe routes and two fresh tenants. */
-export async function startAuthFixture(env: Record<string, string> = {}): Promise<AuthFixture> {
+export async function startAuthFixture(
+  env: Record<string, string> = {},
+  extraImports: NonNullable<AppModuleOptions['extraImports']> = [],
+): Promise<AuthFixture> {
   const issuer = await new TestIssuer().start();
   const tenantA = uniqueTenantId('tenant-a');
   const tenantB = uniqueTenantId('tenant-b');
   const dropTenants = await createTenants(tenantA, tenantB);
-  const t = await startTestApp({ AUTH_ISSUER: issuer.url, ...env }, [ProbeModule]);
+  const t = await startTestApp({ AUTH_ISSUER: issuer.url, ...env }, [ProbeModule, ...extraImports]);
   const token = (options: MintOptions = {}) =>
     issuer.mint(t.config.auth.audience, { ...options, claims: { org_id: tenantA, ...options.claims } });
   const get = (path: string, bearer?: string, headers: Record<string, string> = {}) =>

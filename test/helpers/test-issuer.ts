@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 
 export type KeyName = 'k1' | 'k2' | 'k3' | 'k4' | 'kA-rsa' | 'kA-ec' | 'kW';
-export type JwksMode = 'up' | 'down' | 'slow' | 'drip' | 'garbage' | 'huge';
+export type JwksMode = 'up' | 'down' | 'slow' | 'drip' | 'garbage' | 'huge' | 'error' | 'redirect' | 'html';
 
 interface TestKey {
   alg: 'RS256' | 'ES256';
@@ -56,6 +56,13 @@ export class TestIssuer {
   mode: JwksMode = 'up';
   slowMs = 10_000;
   jwksRequests = 0;
+  /** JWKS requests the server is answering right now, and the most seen at once. */
+  jwksInFlight = 0;
+  jwksMaxInFlight = 0;
+  /** Requests for the RFC 8414 / OpenID metadata documents. */
+  metadataRequests = 0;
+  /** When set, the metadata documents name this issuer instead of our own URL. */
+  metadataIssuer?: string;
   published: KeyName[] = ['k1', 'k2'];
   /** Extra JWKs served verbatim (e.g. a published weak key). */
   extraJwks: Record<string, unknown>[] = [];
@@ -106,10 +113,14 @@ export class TestIssuer {
   private handle(request: IncomingMessage, response: ServerResponse): void {
     const path = new URL(request.url ?? '/', this.url).pathname;
     if (path === '/.well-known/oauth-authorization-server' || path === '/.well-known/openid-configuration') {
-      return sendJson(response, { issuer: this.url, jwks_uri: this.jwksUri, token_endpoint: `${this.url}/token` });
+      this.metadataRequests++;
+      return sendJson(response, { issuer: this.metadataIssuer ?? this.url, jwks_uri: this.jwksUri, token_endpoint: `${this.url}/token` });
     }
     if (path !== '/jwks.json') return sendJson(response, { error: 'not_found' }, 404);
     this.jwksRequests++;
+    this.jwksInFlight++;
+    this.jwksMaxInFlight = Math.max(this.jwksMaxInFlight, this.jwksInFlight);
+    response.once('close', () => this.jwksInFlight--);
     this.serveJwks(response);
   }
 
@@ -134,6 +145,15 @@ export class TestIssuer {
       }
       case 'garbage':
         response.writeHead(200, { 'content-type': 'application/json' }).end('{"keys": [ this is not json');
+        return;
+      case 'error':
+        response.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"server_error"}');
+        return;
+      case 'redirect':
+        response.writeHead(302, { location: `${this.url}/jwks.json` }).end();
+        return;
+      case 'html':
+        response.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Login</body></html>');
         return;
       case 'huge':
         response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [], pad: 'x'.repeat(2_000_000) }));
