@@ -32,6 +32,22 @@ export interface AppConfig {
   mcp: { allowedOrigins: string[]; conformanceFixtures: boolean };
   redisUrl?: string;
   notifications: NotificationsConfig;
+  rateLimit: RateLimitConfig;
+  /** Prometheus `/metrics` on its own listener; undefined → not served. */
+  metrics?: { port: number; host: string };
+  /** OpenTelemetry traces; undefined → off (nothing loaded). */
+  tracing?: { endpoint: string; serviceName: string };
+  http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
+}
+
+export interface RateLimitConfig {
+  enabled: boolean;
+  windowMs: number;
+  /** Requests per window; 0 = that limit is off. */
+  perClient: number;
+  perTenant: number;
+  perIp: number;
+  authFailuresPerIp: number;
 }
 
 export interface NotificationsConfig {
@@ -95,6 +111,21 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     mcp: { allowedOrigins: e.MCP_ALLOWED_ORIGINS, conformanceFixtures: e.MCP_CONFORMANCE_FIXTURES },
     redisUrl: e.REDIS_URL,
     notifications: notificationsConfig(e),
+    rateLimit: {
+      enabled: e.RATE_LIMIT_ENABLED,
+      windowMs: 60_000,
+      perClient: e.RATE_LIMIT_PER_CLIENT_PER_MINUTE,
+      perTenant: e.RATE_LIMIT_PER_TENANT_PER_MINUTE,
+      perIp: e.RATE_LIMIT_PER_IP_PER_MINUTE,
+      authFailuresPerIp: e.RATE_LIMIT_AUTH_FAILURES_PER_IP_PER_MINUTE,
+    },
+    metrics: e.METRICS_PORT === undefined ? undefined : { port: e.METRICS_PORT, host: e.METRICS_HOST },
+    tracing: e.OTEL_EXPORTER_OTLP_ENDPOINT ? { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME } : undefined,
+    http: {
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    },
   };
 }
 

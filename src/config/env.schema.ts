@@ -77,7 +77,28 @@ export const envSchema = z.object({
   SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
   SMTP_FROM: z.string().min(3).max(320).default('Sales Analytics <notifications@localhost>'),
   SMTP_REQUIRE_TLS: booleanFlag.default(true),
+  // Production hardening (issue 9). Rate limits are per sliding minute; 0 turns one off.
+  RATE_LIMIT_ENABLED: booleanFlag.default(true),
+  RATE_LIMIT_PER_CLIENT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000_000).default(1200),
+  RATE_LIMIT_PER_TENANT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000_000).default(6000),
+  // Public routes (discovery, docs) per client IP; /health is never limited (orchestrators poll it).
+  RATE_LIMIT_PER_IP_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000_000).default(600),
+  // Requests answered 401 per client IP; past it, that IP gets 429 until its window slides (T79).
+  RATE_LIMIT_AUTH_FAILURES_PER_IP_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000_000).default(1000),
+  // Prometheus metrics on their own listener (unset → not served; 0 → an ephemeral port, for tests).
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  // Set → OpenTelemetry traces (http, express, pg) exported over OTLP/HTTP; unset → no tracing code loaded.
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).default('sales-analytics-mcp'),
+  // Slow clients (T78): whole header section, whole request (headers + body), idle keep-alive.
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(15_000),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(5_000),
 }).superRefine((env, context) => {
+  if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
+    context.addIssue({ code: 'custom', path: ['HTTP_HEADERS_TIMEOUT_MS'], message: 'must not exceed HTTP_REQUEST_TIMEOUT_MS' });
+  }
   // A lease shorter than a delivery would let a second instance claim a message still being sent.
   if (env.NOTIFY_LEASE_SECONDS * 1000 < env.NOTIFY_DELIVERY_TIMEOUT_MS + 2000) {
     context.addIssue({ code: 'custom', path: ['NOTIFY_LEASE_SECONDS'], message: 'must exceed NOTIFY_DELIVERY_TIMEOUT_MS by at least 2 s' });
