@@ -6,7 +6,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { AuthError } from './auth.errors.js';
 import { principalOf } from './current-principal.decorator.js';
 import { IS_PUBLIC } from './public.decorator.js';
-import { REQUIRED_SCOPES } from './require-scopes.decorator.js';
+import { REQUIRED_SCOPES, SCOPES_CHECKED_BY_HANDLER } from './require-scopes.decorator.js';
 import { missingScopes } from './scope.js';
 import { resourceMetadataUrl } from './token-claims.js';
 
@@ -31,6 +31,9 @@ export class ScopesGuard implements CanActivate {
     const required = this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_SCOPES, targets);
     const metadataUrl = resourceMetadataUrl(this.config.publicUrl, request.path);
     if (!principal) throw AuthError.missingToken(metadataUrl);
+    // MCP endpoint and seed RPC routes: authenticated here, each JSON-RPC message's scope checked
+    // by the handler before anything runs. Every other route stays deny-by-default below.
+    if (this.reflector.getAllAndOverride<boolean>(SCOPES_CHECKED_BY_HANDLER, targets)) return true;
     if (!required || required.length === 0) {
       this.logger.error(`${request.method} ${request.path} declares neither @RequireScopes nor @Public: refused`);
       throw new AuthError('forbidden', 'This route declares no access policy');
