@@ -6,6 +6,7 @@ import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { CrmModule } from './crm/crm.module.js';
 import { MetadataModule } from './metadata/metadata.module.js';
 
 export interface AppModuleOptions {
@@ -23,7 +24,7 @@ export interface AppModuleOptions {
 @Module({})
 export class AppModule {
   static forRoot({ config, databaseUrl, extraImports = [] }: AppModuleOptions): DynamicModule {
-    const featureModules: DynamicModule['imports'] = [];
+    const featureModules: DynamicModule['imports'] = [CrmModule];
     return {
       module: AppModule,
       imports: [
