@@ -8,6 +8,7 @@ import { HealthModule } from './health/health.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CrmModule } from './crm/crm.module.js';
 import { MetadataModule } from './metadata/metadata.module.js';
+import { NotificationsModule } from './notifications/notifications.module.js';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -24,7 +25,7 @@ export interface AppModuleOptions {
 @Module({})
 export class AppModule {
   static forRoot({ config, databaseUrl, extraImports = [] }: AppModuleOptions): DynamicModule {
-    const featureModules: DynamicModule['imports'] = [CrmModule];
+    const featureModules: DynamicModule['imports'] = [CrmModule, NotificationsModule];
     return {
       module: AppModule,
       imports: [
