@@ -1,0 +1,114 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { returnedRows } from '../sql.js';
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+}
+
+/** A message this worker holds a lease on; the lease token proves it when acknowledging. */
+export interface ClaimedMessage extends RetryPolicy {
+  tenantId: string;
+  notificationId: string;
+  /** This delivery's number, 1-based; counted at claim time, so a crash still counts. */
+  attempt: number;
+  leaseToken: string;
+}
+
+interface ClaimedRow {
+  tenant_id: string;
+  notification_id: string;
+  attempts: number;
+  lease_token: string;
+  max_attempts: number;
+  retry_base_ms: number;
+  retry_max_ms: number;
+}
+
+/**
+ * SQL of the transactional outbox. Rows are written in the sender's tenant transaction and
+ * acknowledged in the deliverer's tenant transaction; only `claim` and `releaseOwned` look across
+ * tenants, each in a short transaction that opts into the outbox policy's worker clause.
+ */
+@Injectable()
+export class OutboxRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async enqueue(manager: EntityManager, tenantId: string, notificationId: string, allowLocal: boolean, policy: RetryPolicy): Promise<void> {
+    await manager.query(
+      `INSERT INTO notification_outbox (tenant_id, notification_id, allow_local, max_attempts, retry_base_ms, retry_max_ms)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [tenantId, notificationId, allowLocal, policy.maxAttempts, policy.retryBaseMs, policy.retryMaxMs],
+    );
+  }
+
+  /**
+   * Leases up to `limit` due messages: SKIP LOCKED lets concurrent claimers (other instances) pass
+   * over rows being claimed, and pushing `available_at` past the lease hides them until it runs
+   * out, so a crashed holder's message comes back exactly once per lease.
+   */
+  claim(workerId: string, limit: number, leaseMs: number, canDeliverLocal: boolean): Promise<ClaimedMessage[]> {
+    return this.asWorker(async (manager) => {
+      const result = await manager.query(
+        `UPDATE notification_outbox o
+            SET attempts = o.attempts + 1, lease_token = gen_random_uuid(), lease_owner = $1,
+                available_at = now() + $2 * interval '1 millisecond'
+          WHERE (o.tenant_id, o.notification_id) IN (
+                SELECT tenant_id, notification_id FROM notification_outbox
+                 WHERE available_at <= now() AND (NOT allow_local OR $3)
+                 ORDER BY available_at LIMIT $4 FOR UPDATE SKIP LOCKED)
+        RETURNING o.tenant_id, o.notification_id, o.attempts, o.lease_token, o.max_attempts, o.retry_base_ms, o.retry_max_ms`,
+        [workerId, leaseMs, canDeliverLocal, limit],
+      );
+      return returnedRows<ClaimedRow>(result).map((row) => ({
+        tenantId: row.tenant_id,
+        notificationId: row.notification_id,
+        attempt: row.attempts,
+        leaseToken: row.lease_token,
+        maxAttempts: row.max_attempts,
+        retryBaseMs: row.retry_base_ms,
+        retryMaxMs: row.retry_max_ms,
+      }));
+    });
+  }
+
+  /** Removes a finished message (delivered or dead); false when the lease was no longer ours. */
+  async remove(manager: EntityManager, message: ClaimedMessage): Promise<boolean> {
+    const result = await manager.query(
+      `DELETE FROM notification_outbox WHERE tenant_id = $1 AND notification_id = $2 AND lease_token = $3 RETURNING notification_id`,
+      [message.tenantId, message.notificationId, message.leaseToken],
+    );
+    return returnedRows(result).length > 0;
+  }
+
+  /** Makes the message due again after `delayMs`; false when the lease was no longer ours. */
+  async reschedule(manager: EntityManager, message: ClaimedMessage, delayMs: number): Promise<boolean> {
+    const result = await manager.query(
+      `UPDATE notification_outbox SET available_at = now() + $4 * interval '1 millisecond', lease_token = NULL, lease_owner = NULL
+        WHERE tenant_id = $1 AND notification_id = $2 AND lease_token = $3 RETURNING notification_id`,
+      [message.tenantId, message.notificationId, message.leaseToken, delayMs],
+    );
+    return returnedRows(result).length > 0;
+  }
+
+  /** On shutdown: whatever this worker still holds becomes due at once instead of at lease expiry. */
+  releaseOwned(workerId: string): Promise<number> {
+    return this.asWorker(async (manager) => {
+      const result = await manager.query(
+        `UPDATE notification_outbox SET available_at = now(), lease_token = NULL, lease_owner = NULL WHERE lease_owner = $1 RETURNING notification_id`,
+        [workerId],
+      );
+      return returnedRows(result).length;
+    });
+  }
+
+  private asWorker<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(async (manager) => {
+      // Transaction-local: the cross-tenant view ends with this transaction, and no tenant is set.
+      await manager.query(`SELECT set_config('app.outbox_worker', 'on', true)`);
+      return work(manager);
+    });
+  }
+}

@@ -1,0 +1,74 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { Principal } from '../auth/principal.js';
+import type { AppConfig, NotificationsConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { TenantDb } from '../database/tenant-db.js';
+import { OutboxBell } from './delivery/outbox-bell.js';
+import { DestinationsRepository } from './destinations/destinations.repository.js';
+import { NotificationEnqueuer } from './notification-enqueuer.js';
+import { toNotificationView } from './notification-view.js';
+import { NotificationsError, NotificationsErrorReason } from './notifications.errors.js';
+import { NotificationsRepository } from './notifications.repository.js';
+import type { NotificationView, SendNotificationInput, SendNotificationResult } from './notifications.schemas.js';
+import { SendRateLimitRepository } from './send-rate-limit.repository.js';
+
+/** Sending a notification and reading its status (scope notifications:send). REST, MCP and the seed RPC call these. */
+@Injectable()
+export class NotificationsService {
+  private readonly rateLimit: NotificationsConfig['rateLimit'];
+
+  constructor(
+    private readonly db: TenantDb,
+    private readonly destinations: DestinationsRepository,
+    private readonly notifications: NotificationsRepository,
+    private readonly sendWindows: SendRateLimitRepository,
+    private readonly enqueuer: NotificationEnqueuer,
+    private readonly bell: OutboxBell,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.rateLimit = config.notifications.rateLimit;
+  }
+
+  /**
+   * Accepts a notification for delivery: validates the destination, counts it against the
+   * tenant's rate limit, and writes it with its outbox row in one transaction. Delivery is
+   * asynchronous; the answer is the id to poll.
+   */
+  async send(principal: Principal, input: SendNotificationInput): Promise<SendNotificationResult> {
+    const result = await this.db.run(principal.tenantId, (manager) => this.sendIn(manager, principal, input));
+    this.bell.ring();
+    return result;
+  }
+
+  async get(principal: Principal, id: string): Promise<NotificationView> {
+    return this.db.run(principal.tenantId, async (manager) => {
+      const row = await this.notifications.find(manager, principal.tenantId, id);
+      if (!row) throw NotificationsError.notFound('Notification');
+      return toNotificationView(row, await this.notifications.attempts(manager, principal.tenantId, id));
+    });
+  }
+
+  private async sendIn(manager: EntityManager, principal: Principal, input: SendNotificationInput): Promise<SendNotificationResult> {
+    const destination = await this.destinations.findByRef(manager, principal.tenantId, input.destination);
+    if (!destination) throw NotificationsError.notFound('Destination');
+    if (!destination.enabled) {
+      throw new NotificationsError('unprocessable', NotificationsErrorReason.DestinationDisabled, 'The destination is disabled');
+    }
+    const window = await this.sendWindows.increment(manager, principal.tenantId, this.rateLimit.windowSeconds);
+    if (window.sent > this.rateLimit.limit) {
+      throw NotificationsError.rateLimited(window.retryAfterSeconds, this.rateLimit.limit, this.rateLimit.windowSeconds);
+    }
+    const id = await this.enqueuer.enqueue(manager, destination, {
+      source: 'api',
+      eventType: 'notification',
+      dedupeKey: null,
+      createdBy: principal.subject,
+      subject: input.subject,
+      text: input.text,
+      severity: input.severity,
+      data: input.data,
+    });
+    return { id: id!, status: 'pending' };
+  }
+}
