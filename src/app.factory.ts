@@ -5,7 +5,9 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppModuleOptions } from './app.module.js';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
+import { contentSecurityPolicy } from './common/swagger/content-security-policy.js';
 import { setupSwagger } from './common/swagger/swagger.js';
+import { mountAuthorizationServer } from './authorization-server/mount-authorization-server.js';
 
 export const BODY_LIMIT = '1mb';
 
@@ -21,10 +23,12 @@ export async function createApp(options: AppModuleOptions): Promise<NestExpressA
   app.useLogger(app.get(Logger));
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
-  app.use(helmet({ contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null } } }));
+  app.use(helmet({ contentSecurityPolicy: contentSecurityPolicy(options.config) }));
+  // Before the JSON parser: the embedded authorization server reads its own request bodies.
+  if (options.config.auth.embeddedIssuer) mountAuthorizationServer(app);
   app.useBodyParser('json', { limit: BODY_LIMIT, strict: true });
   app.useGlobalFilters(new AllExceptionsFilter());
-  setupSwagger(app, options.config);
+  await setupSwagger(app, options.config);
   return app;
 }
 

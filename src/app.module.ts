@@ -8,6 +8,7 @@ import { HealthModule } from './health/health.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CrmModule } from './crm/crm.module.js';
 import { MetadataModule } from './metadata/metadata.module.js';
+import { AuthorizationServerModule } from './authorization-server/authorization-server.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 
 export interface AppModuleOptions {
@@ -36,6 +37,8 @@ export class AppModule {
         HealthModule,
         AuthModule,
         MetadataModule,
+        // The embedded authorization server exists only while no external issuer is configured.
+        ...(config.auth.embeddedIssuer ? [AuthorizationServerModule] : []),
         ...featureModules,
         ...extraImports,
       ],

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { createApp } from './app.factory.js';
+import { authorizationServerBanner } from './authorization-server/banner.js';
 import { ConfigError, loadConfigFromProcessEnv } from './config/app-config.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres.js';
 import { runMigrations } from './database/migrate.js';
@@ -46,10 +47,11 @@ async function bootstrap(): Promise<void> {
   };
   // `on`, not `once`: a library using signal-exit re-raises the signal when it sees no other listener.
   process.on('SIGINT', () => shutdown('SIGINT')).on('SIGTERM', () => shutdown('SIGTERM'));
-  printBanner(config.publicUrl, Date.now() - startedAt, embedded !== undefined);
+  const issuerLines = config.auth.embeddedIssuer ? authorizationServerBanner(app) : [`  Authorization server:   ${config.auth.issuer}`];
+  printBanner(config.publicUrl, Date.now() - startedAt, embedded !== undefined, issuerLines);
 }
 
-function printBanner(publicUrl: string, readyInMs: number, embeddedDatabase: boolean): void {
+function printBanner(publicUrl: string, readyInMs: number, embeddedDatabase: boolean, issuerLines: string[]): void {
   const lines = [
     '',
     `Sales Analytics MCP server ready in ${(readyInMs / 1000).toFixed(1)} s`,
@@ -58,6 +60,7 @@ function printBanner(publicUrl: string, readyInMs: number, embeddedDatabase: boo
     `  Protected resource:     ${publicUrl}/.well-known/oauth-protected-resource`,
     `  Health:                 ${publicUrl}/health/ready`,
     `  Database:               ${embeddedDatabase ? 'embedded Postgres (DATA_DIR)' : 'DATABASE_URL'}`,
+    ...issuerLines,
     '',
   ];
   console.log(lines.join('\n'));
