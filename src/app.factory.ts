@@ -4,7 +4,10 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppModuleOptions } from './app.module.js';
+import { httpMetricsMiddleware } from './observability/http-metrics.middleware.js';
+import { MetricsService } from './observability/metrics.service.js';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
+import { HardenedExpressAdapter } from './common/http/hardened-express-adapter.js';
 import { contentSecurityPolicy } from './common/swagger/content-security-policy.js';
 import { setupSwagger } from './common/swagger/swagger.js';
 import { mountAuthorizationServer } from './authorization-server/mount-authorization-server.js';
@@ -16,11 +19,15 @@ export const BODY_LIMIT = '1mb';
  * so tests exercise exactly what production runs.
  */
 export async function createApp(options: AppModuleOptions): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options), {
+  // The adapter sets the slow-client timeouts and drains keep-alive sockets on close.
+  const adapter = new HardenedExpressAdapter(options.config.http);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options), adapter, {
     bufferLogs: true,
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
+  // First, so that request timing covers every other middleware (and requests they answer themselves).
+  if (options.config.metrics) app.use(httpMetricsMiddleware(app.get(MetricsService)));
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
   app.use(helmet({ contentSecurityPolicy: contentSecurityPolicy(options.config) }));

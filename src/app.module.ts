@@ -8,8 +8,10 @@ import { HealthModule } from './health/health.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CrmModule } from './crm/crm.module.js';
 import { MetadataModule } from './metadata/metadata.module.js';
-import { AuthorizationServerModule } from './authorization-server/authorization-server.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
+import { ObservabilityModule } from './observability/observability.module.js';
+import { RateLimitModule } from './common/rate-limit/rate-limit.module.js';
+import { AuthorizationServerModule } from './authorization-server/authorization-server.module.js';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -34,8 +36,11 @@ export class AppModule {
         LoggingModule.forRoot(config.logLevel),
         DatabaseModule.forRoot(databaseUrl),
         EventEmitterModule.forRoot({ wildcard: false }),
+        ObservabilityModule,
         HealthModule,
         AuthModule,
+        // Right after AuthModule: its global guard must run after the auth guards (it reads the principal).
+        RateLimitModule,
         MetadataModule,
         // The embedded authorization server exists only while no external issuer is configured.
         ...(config.auth.embeddedIssuer ? [AuthorizationServerModule] : []),
