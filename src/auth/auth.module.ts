@@ -33,11 +33,11 @@ export class AuthModule implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    // Ready = signing keys loaded; an attempt is made on each probe until they are.
+    // Ready = signing keys loaded; an attempt is made on each probe until they are. terminus 12 turns a
+    // thrown error into a 500, so "not ready" is reported as a `down` result (→ 503 + Retry-After).
     this.readiness.register(async () => {
       const up = this.keyStore.ready || (await this.keyStore.warmUp());
-      if (!up) throw Object.assign(new Error('signing keys not loaded'), { isHealthCheckError: true });
-      return { signingKeys: { status: 'up' } };
+      return { signingKeys: up ? { status: 'up' } : { status: 'down', message: 'signing keys not loaded' } };
     });
   }
 }

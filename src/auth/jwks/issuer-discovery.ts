@@ -19,8 +19,9 @@ export async function discoverJwksUri(issuer: string, deadlineMs: number): Promi
   for (const url of metadataUrls(issuer)) {
     try {
       const metadata = (await fetchJsonBounded(url, { deadlineMs, maxBytes: 256 * 1024 })) as Record<string, unknown>;
-      // RFC 8414 §3.3: the issuer in the document must be identical to the one we trust.
-      if (metadata.issuer !== issuer && metadata.issuer !== `${issuer}/`) throw new Error(`issuer mismatch (${String(metadata.issuer)})`);
+      // RFC 8414 §3.3 / OIDC Discovery §4.3: the issuer in the document must be identical to the one we
+      // trust — byte for byte, as `iss` is compared: `https://as/` and `https://as` are different issuers.
+      if (metadata.issuer !== issuer) throw new Error(`issuer mismatch (${String(metadata.issuer).slice(0, 200)})`);
       if (typeof metadata.jwks_uri !== 'string') throw new Error('no jwks_uri');
       return metadata.jwks_uri;
     } catch (error) {

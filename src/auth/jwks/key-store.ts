@@ -49,21 +49,24 @@ export class JwksKeyStore {
 
   /** The key for `kid`, refreshing the set when it is due, or when `kid` is unknown and the cooldown allows. */
   async lookup(kid: string): Promise<KeyLookup> {
-    const { cacheSeconds, cooldownSeconds } = this.config.auth.jwks;
-    const now = Date.now();
-    const due = now - this.fetchedAt > cacheSeconds * 1000;
-    const unknown = !this.keys.has(kid);
-    const cooledDown = now - this.lastAttemptAt >= cooldownSeconds * 1000;
-    if ((due || unknown) && (cooledDown || this.keys.size === 0 || this.inFlight)) {
+    const known = this.keys.get(kid);
+    if (known && !this.isExpired()) {
+      // A key we hold, inside the freshness + stale window, is answered at once; a due refresh runs in
+      // the background. Awaiting it would make every request wait on a slow or hanging issuer (T70).
+      if (this.isDue() && this.cooledDown()) this.refresh().catch((error: unknown) => this.refreshFailed(error));
+      return { found: known };
+    }
+    // Unknown kid (or the whole set expired): only a fetch can tell, at most one per cooldown, shared.
+    if (this.cooledDown() || this.inFlight) {
       try {
         await this.refresh();
       } catch (error) {
-        this.logger.warn(`JWKS refresh failed: ${(error as Error).message}`);
-        // Unknown kid and the issuer is unreachable: we cannot tell a new key from a forged one.
-        if (unknown || this.isExpired()) throw new KeysUnavailableError(Math.max(1, Math.ceil(cooldownSeconds)));
+        this.refreshFailed(error);
+        // The issuer is unreachable: we cannot tell a new key from a forged one, so 503, not 401.
+        throw this.unavailable();
       }
     } else if (this.isExpired()) {
-      throw new KeysUnavailableError(Math.max(1, Math.ceil(cooldownSeconds)));
+      throw this.unavailable();
     }
     const found = this.keys.get(kid);
     return found ? { found } : { found: undefined, reason: 'unknown_kid' };
@@ -78,6 +81,24 @@ export class JwksKeyStore {
       this.logger.warn(`JWKS warm-up failed: ${(error as Error).message}`);
       return false;
     }
+  }
+
+  private isDue(): boolean {
+    return Date.now() - this.fetchedAt > this.config.auth.jwks.cacheSeconds * 1000;
+  }
+
+  private cooledDown(): boolean {
+    // The very first fetch is never held back; after that — success or failure, cold or warm — at most
+    // one attempt per cooldown, so a flood of requests cannot hammer a down issuer (T71).
+    return this.lastAttemptAt === 0 || Date.now() - this.lastAttemptAt >= this.config.auth.jwks.cooldownSeconds * 1000;
+  }
+
+  private unavailable(): KeysUnavailableError {
+    return new KeysUnavailableError(Math.max(1, Math.ceil(this.config.auth.jwks.cooldownSeconds)));
+  }
+
+  private refreshFailed(error: unknown): void {
+    this.logger.warn(`JWKS refresh failed: ${(error as Error).message}`);
   }
 
   private isExpired(): boolean {
@@ -104,9 +125,17 @@ export class JwksKeyStore {
     });
     const signingKeys = await client.getSigningKeys();
     const next = new Map<string, VerificationKey>();
+    const duplicated = new Set<string>();
     for (const signingKey of signingKeys) {
       const verificationKey = toVerificationKey(signingKey);
-      if (verificationKey) next.set(verificationKey.kid, verificationKey);
+      if (!verificationKey) continue;
+      if (next.has(verificationKey.kid)) duplicated.add(verificationKey.kid);
+      next.set(verificationKey.kid, verificationKey);
+    }
+    // Two keys under one kid: we cannot know which one the issuer means, so that kid fails closed (T73).
+    for (const kid of duplicated) {
+      next.delete(kid);
+      this.logger.warn(`JWKS publishes kid "${kid.slice(0, 64)}" more than once: not used`);
     }
     if (next.size === 0) throw new Error('the JWKS holds no usable signing key with a kid');
     if (!sameKeys(this.keys, next)) this.generation++;
