@@ -17,14 +17,16 @@ export interface AuthFixture {
 
 /** The app trusting a real test issuer (JWKS over HTTP), with probe routes and two fresh tenants. */
 export async function startAuthFixture(
-  env: Record<string, string> = {},
+  /** Extra environment; a function receives the started issuer (e.g. to name its JWKS URL). */
+  env: Record<string, string> | ((issuer: TestIssuer) => Record<string, string>) = {},
   extraImports: NonNullable<AppModuleOptions['extraImports']> = [],
 ): Promise<AuthFixture> {
   const issuer = await new TestIssuer().start();
   const tenantA = uniqueTenantId('tenant-a');
   const tenantB = uniqueTenantId('tenant-b');
   const dropTenants = await createTenants(tenantA, tenantB);
-  const t = await startTestApp({ AUTH_ISSUER: issuer.url, ...env }, [ProbeModule, ...extraImports]);
+  const extraEnv = typeof env === 'function' ? env(issuer) : env;
+  const t = await startTestApp({ AUTH_ISSUER: issuer.url, ...extraEnv }, [ProbeModule, ...extraImports]);
   const token = (options: MintOptions = {}) =>
     issuer.mint(t.config.auth.audience, { ...options, claims: { org_id: tenantA, ...options.claims } });
   const get = (path: string, bearer?: string, headers: Record<string, string> = {}) =>

@@ -89,6 +89,12 @@ export class TestIssuer {
     return { ...key.publicKey.export({ format: 'jwk' }), kid: name, alg: key.alg, use: 'sig' };
   }
 
+  /** The private half as a JWK (to test that a JWKS leaking private material is not used). */
+  privateJwk(name: KeyName): Record<string, unknown> {
+    const key = KEYS[name];
+    return { ...key.privateKey.export({ format: 'jwk' }), kid: name, alg: key.alg, use: 'sig' };
+  }
+
   /** A token for `audience`: the catalog's default claims, then the overrides. */
   mint(audience: string, options: MintOptions = {}): string {
     const now = Math.floor(Date.now() / 1000);
