@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { IdempotencyModule } from '../common/idempotency/idempotency.module.js';
 import { Deliverer } from './delivery/deliverer.js';
 import { DeliveryRepository } from './delivery/delivery.repository.js';
 import { DeliveryWorker } from './delivery/delivery.worker.js';
@@ -13,6 +14,10 @@ import { NotificationEnqueuer } from './notification-enqueuer.js';
 import { NotificationsController } from './notifications.controller.js';
 import { NotificationsRepository } from './notifications.repository.js';
 import { NotificationsService } from './notifications.service.js';
+import { CrmEventsListener } from './rules/crm-events.listener.js';
+import { RulesController } from './rules/rules.controller.js';
+import { RulesRepository } from './rules/rules.repository.js';
+import { RulesService } from './rules/rules.service.js';
 import { SendRateLimitRepository } from './send-rate-limit.repository.js';
 
 /**
@@ -21,9 +26,10 @@ import { SendRateLimitRepository } from './send-rate-limit.repository.js';
  * NotificationsService or CRM domain events, never through its repositories.
  */
 @Module({
+  imports: [IdempotencyModule],
   // Order matters: Express matches routes in registration order, and `/notifications/:id`
-  // would otherwise capture `/notifications/destinations`.
-  controllers: [DestinationsController, NotificationsController],
+  // would otherwise capture `/notifications/destinations` and `/notifications/rules`.
+  controllers: [DestinationsController, RulesController, NotificationsController],
   providers: [
     DestinationsRepository,
     DestinationsService,
@@ -38,6 +44,9 @@ import { SendRateLimitRepository } from './send-rate-limit.repository.js';
     HttpChannel,
     EmailChannel,
     DeliveryWorker,
+    RulesRepository,
+    RulesService,
+    CrmEventsListener,
   ],
   exports: [NotificationsService],
 })

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Principal } from '../auth/principal.js';
 import type { AppConfig, NotificationsConfig } from '../config/app-config.js';
+import { IdempotencyService } from '../common/idempotency/idempotency.service.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { TenantDb } from '../database/tenant-db.js';
 import { OutboxBell } from './delivery/outbox-bell.js';
@@ -25,6 +26,7 @@ export class NotificationsService {
     private readonly sendWindows: SendRateLimitRepository,
     private readonly enqueuer: NotificationEnqueuer,
     private readonly bell: OutboxBell,
+    private readonly idempotency: IdempotencyService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.rateLimit = config.notifications.rateLimit;
@@ -33,12 +35,14 @@ export class NotificationsService {
   /**
    * Accepts a notification for delivery: validates the destination, counts it against the
    * tenant's rate limit, and writes it with its outbox row in one transaction. Delivery is
-   * asynchronous; the answer is the id to poll.
+   * asynchronous; the answer is the id to poll. With an idempotency key, a retry returns the
+   * first answer and sends nothing (a replay does not count against the rate limit either).
    */
-  async send(principal: Principal, input: SendNotificationInput): Promise<SendNotificationResult> {
-    const result = await this.db.run(principal.tenantId, (manager) => this.sendIn(manager, principal, input));
-    this.bell.ring();
-    return result;
+  async send(principal: Principal, input: SendNotificationInput, options: { idempotencyKey?: string } = {}): Promise<SendNotificationResult> {
+    const request = { key: options.idempotencyKey, operation: 'notifications.send', request: input, status: 202 };
+    const outcome = await this.idempotency.execute(principal, request, (manager) => this.sendIn(manager, principal, input));
+    if (!outcome.replayed) this.bell.ring();
+    return outcome.value;
   }
 
   async get(principal: Principal, id: string): Promise<NotificationView> {
