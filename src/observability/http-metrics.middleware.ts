@@ -20,9 +20,12 @@ export function httpMetricsMiddleware(metrics: MetricsService) {
   };
 }
 
+// A catch-all route (`{/*splat}`, `*`) matched: as good as no route.
+const CATCH_ALL = /^\{?\/?\*\w*\}?$/;
+
 function routeOf(request: Request): string {
   const template = (request.route as { path?: unknown } | undefined)?.path;
-  if (typeof template === 'string') return request.baseUrl + template;
+  if (typeof template === 'string') return CATCH_ALL.test(template) ? request.baseUrl || UNMATCHED_ROUTE : request.baseUrl + template;
   // A sub-application mounted on a prefix (e.g. the embedded authorization server): the prefix.
   return request.baseUrl || UNMATCHED_ROUTE;
 }
