@@ -2,6 +2,7 @@ import { CreateAppRoleAndTenants1764200000000 } from './migrations/1764200000000
 import { CreateCrm1764300000000 } from './migrations/1764300000000-create-crm.js';
 import { CreateIdempotencyKeys1764300000001 } from './migrations/1764300000001-create-idempotency-keys.js';
 import { CreateNotifications1764400000000 } from './migrations/1764400000000-create-notifications.js';
+import { NotificationOutboxLocalHost1764400000001 } from './migrations/1764400000001-notification-outbox-local-host.js';
 import { CreateOauthState1764500000000 } from '../authorization-server/migrations/1764500000000-create-oauth-state.js';
 
 /**
@@ -13,5 +14,6 @@ export const migrations = [
   CreateCrm1764300000000,
   CreateIdempotencyKeys1764300000001,
   CreateNotifications1764400000000,
+  NotificationOutboxLocalHost1764400000001,
   CreateOauthState1764500000000,
 ];

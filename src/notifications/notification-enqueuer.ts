@@ -53,7 +53,8 @@ export class NotificationEnqueuer {
       data: draft.data,
     });
     if (!inserted) return undefined;
-    await this.outbox.enqueue(manager, destination.tenant_id, id, destination.allow_local, this.policy);
+    const localHost = destination.allow_local && destination.url ? new URL(destination.url).hostname : null;
+    await this.outbox.enqueue(manager, destination.tenant_id, id, localHost, this.policy);
     return id;
   }
 }

@@ -18,7 +18,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   readonly workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly logger = new Logger('NotificationWorker');
   private readonly settings: NotificationsConfig['worker'];
-  private readonly canDeliverLocal: boolean;
+  private readonly allowLocalHosts: string[];
   private readonly inFlight = new Set<Promise<void>>();
   private running = false;
   private loop?: Promise<void>;
@@ -30,7 +30,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     private readonly bell: OutboxBell,
   ) {
     this.settings = config.notifications.worker;
-    this.canDeliverLocal = config.notifications.egress.allowLocalHosts.length > 0;
+    this.allowLocalHosts = config.notifications.egress.allowLocalHosts;
   }
 
   onApplicationBootstrap(): void {
@@ -65,7 +65,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
 
   private async claim(limit: number): Promise<number> {
     try {
-      const messages = await this.outbox.claim(this.workerId, limit, this.settings.leaseMs, this.canDeliverLocal);
+      const messages = await this.outbox.claim(this.workerId, limit, this.settings.leaseMs, this.allowLocalHosts);
       for (const message of messages) {
         this.track(
           this.deliverer.deliver(message, this.workerId).catch((error: unknown) => {

@@ -36,20 +36,22 @@ interface ClaimedRow {
 export class OutboxRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async enqueue(manager: EntityManager, tenantId: string, notificationId: string, allowLocal: boolean, policy: RetryPolicy): Promise<void> {
+  /** `localHost`: the allow-listed host of a local-only destination, else null. */
+  async enqueue(manager: EntityManager, tenantId: string, notificationId: string, localHost: string | null, policy: RetryPolicy): Promise<void> {
     await manager.query(
-      `INSERT INTO notification_outbox (tenant_id, notification_id, allow_local, max_attempts, retry_base_ms, retry_max_ms)
+      `INSERT INTO notification_outbox (tenant_id, notification_id, local_host, max_attempts, retry_base_ms, retry_max_ms)
        VALUES ($1, $2, $3, $4, $5, $6)`,
-      [tenantId, notificationId, allowLocal, policy.maxAttempts, policy.retryBaseMs, policy.retryMaxMs],
+      [tenantId, notificationId, localHost, policy.maxAttempts, policy.retryBaseMs, policy.retryMaxMs],
     );
   }
 
   /**
    * Leases up to `limit` due messages: SKIP LOCKED lets concurrent claimers (other instances) pass
    * over rows being claimed, and pushing `available_at` past the lease hides them until it runs
-   * out, so a crashed holder's message comes back exactly once per lease.
+   * out, so a crashed holder's message comes back exactly once per lease. Local-only messages
+   * are claimed only by instances that allow-list their host.
    */
-  claim(workerId: string, limit: number, leaseMs: number, canDeliverLocal: boolean): Promise<ClaimedMessage[]> {
+  claim(workerId: string, limit: number, leaseMs: number, allowLocalHosts: string[]): Promise<ClaimedMessage[]> {
     return this.asWorker(async (manager) => {
       const result = await manager.query(
         `UPDATE notification_outbox o
@@ -57,10 +59,10 @@ export class OutboxRepository {
                 available_at = now() + $2 * interval '1 millisecond'
           WHERE (o.tenant_id, o.notification_id) IN (
                 SELECT tenant_id, notification_id FROM notification_outbox
-                 WHERE available_at <= now() AND (NOT allow_local OR $3)
+                 WHERE available_at <= now() AND (local_host IS NULL OR local_host = ANY($3::text[]))
                  ORDER BY available_at LIMIT $4 FOR UPDATE SKIP LOCKED)
         RETURNING o.tenant_id, o.notification_id, o.attempts, o.lease_token, o.max_attempts, o.retry_base_ms, o.retry_max_ms`,
-        [workerId, leaseMs, canDeliverLocal, limit],
+        [workerId, leaseMs, allowLocalHosts, limit],
       );
       return returnedRows<ClaimedRow>(result).map((row) => ({
         tenantId: row.tenant_id,
