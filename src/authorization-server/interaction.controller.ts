@@ -79,9 +79,11 @@ export class InteractionController {
     const { Grant } = this.server.provider;
     const grant = new Grant({ accountId: user.id, clientId: String(interaction.params.client_id) });
     const scopes = grantedScopes(interaction);
-    const oidcScopes = scopes.filter((scope) => OIDC_SCOPES.has(scope));
     const resourceScopes = scopes.filter((scope) => !OIDC_SCOPES.has(scope));
-    if (oidcScopes.length) grant.addOIDCScope(oidcScopes.join(' '));
+    // The catalog scopes are also the provider's own scopes (its metadata lists them and it checks
+    // clients' allowed scopes against them), so the grant holds them at both levels; the access
+    // token gets the resource-level ones.
+    if (scopes.length) grant.addOIDCScope(scopes.join(' '));
     if (resourceScopes.length) grant.addResourceScope(this.resourceOf(interaction), resourceScopes.join(' '));
     return grant.save();
   }

@@ -180,9 +180,9 @@ async function tenantClaim(
   claim: string,
 ): Promise<Record<string, string>> {
   if (token.kind === 'ClientCredentials') {
-    // RFC 6749 §3.3: no default scope here; the request must say what it needs.
-    if (!token.scope) throw new errors.InvalidScope('scope is required: request one or more of the scopes this client may use', '');
     const client = ctx.oidc.client ?? (token.clientId ? await ctx.oidc.provider.Client.find(token.clientId) : undefined);
+    // RFC 6749 §3.3: no default scope here; the request must say what it needs (the error lists what it may ask for).
+    if (!token.scope) throw new errors.InvalidScope('scope is required', client?.scope ?? '');
     const tenant = client?.[CLIENT_TENANT_METADATA];
     if (typeof tenant !== 'string') throw new errors.UnauthorizedClient('this client has no tenant');
     return { [claim]: tenant };
