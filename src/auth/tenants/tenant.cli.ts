@@ -11,7 +11,15 @@ const USAGE = 'usage: npm run tenant -- create <id> "<name>"';
 
 /** `npm run tenant -- create <id> "<name>"`: adds a tenant (on DATABASE_URL, or the embedded database). */
 async function main(): Promise<number> {
-  const { positionals } = parseArgs({ allowPositionals: true });
+  let positionals: string[];
+  try {
+    ({ positionals } = parseArgs({ allowPositionals: true }));
+  } catch (error) {
+    // An unknown option (or an id starting with "-", which parseArgs reads as one) is a usage
+    // error like any other: exit 2 with the usage line, not 1 with a bare parser message.
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
   const [command, id, name] = positionals;
   if (command !== 'create' || !id || !name) {
     console.error(USAGE);
