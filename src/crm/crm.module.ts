@@ -8,6 +8,9 @@ import { ActivitiesService } from './activities/activities.service.js';
 import { ContactsController } from './contacts/contacts.controller.js';
 import { ContactsRepository } from './contacts/contacts.repository.js';
 import { ContactsService } from './contacts/contacts.service.js';
+import { ImportController } from './import/import.controller.js';
+import { ImportRepository } from './import/import.repository.js';
+import { ImportService } from './import/import.service.js';
 import { OpportunitiesController } from './opportunities/opportunities.controller.js';
 import { OpportunitiesRepository } from './opportunities/opportunities.repository.js';
 import { OpportunitiesService } from './opportunities/opportunities.service.js';
@@ -21,7 +24,7 @@ import { StageHistoryRepository } from './opportunities/stage-history.repository
  */
 @Module({
   imports: [IdempotencyModule],
-  controllers: [AccountsController, ContactsController, OpportunitiesController],
+  controllers: [AccountsController, ContactsController, OpportunitiesController, ImportController],
   providers: [
     AccountsRepository,
     AccountsService,
@@ -33,7 +36,9 @@ import { StageHistoryRepository } from './opportunities/stage-history.repository
     CrmEventPublisher,
     ActivitiesRepository,
     ActivitiesService,
+    ImportRepository,
+    ImportService,
   ],
-  exports: [AccountsService, ContactsService, OpportunitiesService, ActivitiesService],
+  exports: [AccountsService, ContactsService, OpportunitiesService, ActivitiesService, ImportService],
 })
 export class CrmModule {}

@@ -1,0 +1,121 @@
+import { Injectable, Module } from '@nestjs/common';
+import { z } from 'zod';
+import type { Principal } from '../auth/principal.js';
+import { Scope } from '../auth/scope.js';
+import { McpCapabilities, McpTool } from '../mcp/mcp.decorators.js';
+import { accountListQuerySchema, accountPageSchema, accountSchema } from './accounts/accounts.schemas.js';
+import { AccountsService } from './accounts/accounts.service.js';
+import { activitySchema, logActivitySchema } from './activities/activities.schemas.js';
+import { ActivitiesService } from './activities/activities.service.js';
+import { CrmModule } from './crm.module.js';
+import { opportunityListQuerySchema, opportunityPageSchema, opportunitySchema, updateOpportunitySchema } from './opportunities/opportunities.schemas.js';
+import { OpportunitiesService } from './opportunities/opportunities.service.js';
+import { requireSomeField, uuidSchema } from './shared/crm.schemas.js';
+
+// MCP inputs are the REST schemas, with the path parameter (and the Idempotency-Key header) as arguments.
+const getAccountInput = z.strictObject({ accountId: uuidSchema.describe('The account id (from crm_search_accounts)') });
+const updateOpportunityInput = z
+  .strictObject({ opportunityId: uuidSchema.describe('The opportunity id (from crm_search_opportunities)'), ...updateOpportunitySchema.shape })
+  .superRefine((value, context) => requireSomeField(value, context, ['version', 'opportunityId']));
+const logActivityInput = z.strictObject({
+  opportunityId: uuidSchema.describe('The opportunity the activity belongs to'),
+  ...logActivitySchema.shape,
+  idempotencyKey: z
+    .string()
+    .regex(/^[\x21-\x7E]{1,255}$/, { error: 'must be 1–255 visible ASCII characters' })
+    .optional()
+    .describe('Retrying with the same key returns the first result instead of logging twice'),
+});
+
+const READ = { readOnlyHint: true, idempotentHint: true, openWorldHint: false } as const;
+
+/** The CRM's MCP tools (CONTRACT.md): each one call to the service its REST twin uses, under the same scope. */
+@McpCapabilities()
+@Injectable()
+export class CrmTools {
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly opportunities: OpportunitiesService,
+    private readonly activities: ActivitiesService,
+  ) {}
+
+  @McpTool({
+    name: 'crm_search_accounts',
+    title: 'Search accounts',
+    description:
+      'Lists the tenant’s accounts, newest first, filtered by a name/domain substring (q), region, segment or owner. ' +
+      'Paginated: pass nextCursor back as cursor; limit is a string of digits, 1–200.',
+    scope: Scope.CrmRead,
+    input: accountListQuerySchema,
+    output: accountPageSchema,
+    annotations: READ,
+  })
+  searchAccounts(principal: Principal, input: z.output<typeof accountListQuerySchema>) {
+    return this.accounts.search(principal, input);
+  }
+
+  @McpTool({
+    name: 'crm_get_account',
+    title: 'Get an account',
+    description: 'One account by id (region, segment, owner, industry, version).',
+    scope: Scope.CrmRead,
+    input: getAccountInput,
+    output: accountSchema,
+    annotations: READ,
+  })
+  getAccount(principal: Principal, input: z.output<typeof getAccountInput>) {
+    return this.accounts.get(principal, input.accountId);
+  }
+
+  @McpTool({
+    name: 'crm_search_opportunities',
+    title: 'Search opportunities',
+    description:
+      'Lists opportunities, newest first, filtered by name substring (q), stage (one or comma-separated), account, owner, product, ' +
+      'the account’s region/segment, or close-date range (YYYY-MM-DD). Paginated like crm_search_accounts.',
+    scope: Scope.CrmRead,
+    input: opportunityListQuerySchema,
+    output: opportunityPageSchema,
+    annotations: READ,
+  })
+  searchOpportunities(principal: Principal, input: z.output<typeof opportunityListQuerySchema>) {
+    return this.opportunities.search(principal, input);
+  }
+
+  @McpTool({
+    name: 'crm_update_opportunity',
+    title: 'Update an opportunity',
+    description:
+      'Changes fields of an opportunity (stage, amount, close date, probability, owner…). Pass the version you read: ' +
+      'if someone changed it since, the result is a conflict error and nothing is written. A stage change is recorded in its history.',
+    scope: Scope.CrmWrite,
+    input: updateOpportunityInput,
+    output: opportunitySchema,
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+  })
+  updateOpportunity(principal: Principal, input: z.output<typeof updateOpportunityInput>) {
+    const { opportunityId, ...change } = input;
+    return this.opportunities.update(principal, opportunityId, change);
+  }
+
+  @McpTool({
+    name: 'crm_log_activity',
+    title: 'Log an activity',
+    description: 'Records a call, e-mail, meeting or note on an opportunity (and its account).',
+    scope: Scope.CrmWrite,
+    input: logActivityInput,
+    output: activitySchema,
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  })
+  logActivity(principal: Principal, input: z.output<typeof logActivityInput>) {
+    const { opportunityId, idempotencyKey, ...activity } = input;
+    return this.activities.logForOpportunity(principal, opportunityId, activity, { idempotencyKey });
+  }
+}
+
+/**
+ * Binds CrmTools to the CRM services. Interim: once CrmModule lists `CrmTools` in its own
+ * providers, this module (and its line in app.module.ts) can go — the registry counts a class once.
+ */
+@Module({ imports: [CrmModule], providers: [CrmTools] })
+export class CrmToolsModule {}

@@ -1,0 +1,56 @@
+import { Controller, HttpCode, Post, Req, UnsupportedMediaTypeException } from '@nestjs/common';
+import { ApiConsumes, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { CurrentPrincipal } from '../../auth/current-principal.decorator.js';
+import type { Principal } from '../../auth/principal.js';
+import { RequireScopes } from '../../auth/require-scopes.decorator.js';
+import { Scope } from '../../auth/scope.js';
+import { ValidationError } from '../../common/errors/domain-error.js';
+import { IdempotencyKey } from '../../common/idempotency/idempotency-key.decorator.js';
+import { ZodQuery } from '../../common/validation/zod-validation.js';
+import { ApiIdempotencyKey, ZodResponse } from '../shared/http.js';
+import type { ImportSource } from './import-source.js';
+import { importQuerySchema, importReportSchema, type ImportQuery } from './import.schemas.js';
+import { ImportService } from './import.service.js';
+
+const CSV_TYPES = new Set(['text/csv', 'application/csv']);
+const NDJSON_TYPES = new Set(['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines']);
+
+/**
+ * The body as an import source. CSV and NDJSON are read from the request stream (the app's JSON
+ * body parser leaves those types alone), so they are never buffered whole; a JSON array arrives
+ * already parsed by that parser (and so within its 1 MB limit).
+ */
+export function importSourceOf(request: Request): ImportSource {
+  const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (CSV_TYPES.has(type)) return { kind: 'csv', stream: request };
+  if (NDJSON_TYPES.has(type)) return { kind: 'ndjson', stream: request };
+  if (type === 'application/json') {
+    if (!Array.isArray(request.body)) {
+      throw new ValidationError('Invalid body: a JSON import is an array of objects', [{ path: 'body', message: 'must be an array' }]);
+    }
+    return { kind: 'records', records: request.body as unknown[] };
+  }
+  throw new UnsupportedMediaTypeException('Send text/csv, application/x-ndjson or application/json');
+}
+
+@ApiTags('crm')
+@Controller('api/v1/crm/import')
+export class ImportController {
+  constructor(private readonly imports: ImportService) {}
+
+  @Post()
+  @HttpCode(200)
+  @RequireScopes(Scope.CrmWrite)
+  @ApiIdempotencyKey()
+  @ApiConsumes('text/csv', 'application/x-ndjson', 'application/json')
+  @ZodResponse(200, importReportSchema, 'Everything was written; 422 with the same report (created 0) when any row was rejected')
+  import(
+    @CurrentPrincipal() principal: Principal,
+    @ZodQuery(importQuerySchema) query: ImportQuery,
+    @Req() request: Request,
+    @IdempotencyKey() idempotencyKey: string | undefined,
+  ) {
+    return this.imports.import(principal, { source: importSourceOf(request), entity: query.entity, mapping: query.mapping }, { idempotencyKey });
+  }
+}
