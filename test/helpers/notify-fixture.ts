@@ -38,6 +38,19 @@ export interface NotifyFixture {
 
 export const ALL_NOTIFY_SCOPES = [Scope.NotificationsSend, Scope.NotificationsManage];
 
+/** Worker on, receivers on 127.0.0.1 allow-listed for local use, short backoff, at most 3 attempts. */
+export const DELIVERY_ENV: Record<string, string> = {
+  NOTIFY_WORKER_ENABLED: 'true',
+  NOTIFY_ALLOW_LOCAL_HOSTS: '127.0.0.1',
+  NOTIFY_POLL_INTERVAL_MS: '50',
+  NOTIFY_MAX_ATTEMPTS: '3',
+  NOTIFY_RETRY_BASE_MS: '50',
+  NOTIFY_RETRY_MAX_MS: '200',
+  NOTIFY_DELIVERY_TIMEOUT_MS: '10000',
+  NOTIFY_LEASE_SECONDS: '15',
+  NOTIFY_RATE_LIMIT: '1000',
+};
+
 /** The app with the notifications module, a real issuer, two fresh tenants and an owner connection. */
 export async function startNotifyFixture(env: Record<string, string>): Promise<NotifyFixture> {
   const auth = await startAuthFixture(env);

@@ -43,7 +43,8 @@ export function slipOccurrence(event: OpportunityCloseDateSlippedEvent): RuleOcc
 
 /**
  * CRM domain events → the tenant's rules. The CRM emits after its commit; a failure here is
- * logged and never reaches the CRM request that caused it.
+ * logged and never reaches the CRM request that caused it. `promisify` lets `emitAsync` callers
+ * wait for the rules to have been applied.
  */
 @Injectable()
 export class CrmEventsListener {
@@ -51,13 +52,13 @@ export class CrmEventsListener {
 
   constructor(private readonly rules: RulesService) {}
 
-  @OnEvent(OPPORTUNITY_STAGE_CHANGED, { async: true })
+  @OnEvent(OPPORTUNITY_STAGE_CHANGED, { async: true, promisify: true })
   async onStageChanged(event: OpportunityStageChangedEvent): Promise<void> {
     const occurrence = stageChangeOccurrence(event);
     if (occurrence) await this.fire(occurrence);
   }
 
-  @OnEvent(OPPORTUNITY_CLOSE_DATE_SLIPPED, { async: true })
+  @OnEvent(OPPORTUNITY_CLOSE_DATE_SLIPPED, { async: true, promisify: true })
   async onCloseDateSlipped(event: OpportunityCloseDateSlippedEvent): Promise<void> {
     await this.fire(slipOccurrence(event));
   }
