@@ -33,10 +33,11 @@ export class NotifyReceiver {
   private readonly waiters: (() => void)[] = [];
   private server?: Server;
 
-  async start(): Promise<this> {
+  /** Any 127/8 address works on Linux; a distinct one keeps a suite's destinations its own. */
+  async start(host = '127.0.0.1'): Promise<this> {
     this.server = createServer((request, response) => void this.handle(request, response));
-    await new Promise<void>((done) => this.server!.listen(0, '127.0.0.1', done));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    await new Promise<void>((done) => this.server!.listen(0, host, done));
+    this.url = `http://${host}:${(this.server.address() as AddressInfo).port}`;
     return this;
   }
 
