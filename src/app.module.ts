@@ -6,10 +6,14 @@ import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { AuditModule } from './audit/audit.module.js';
 import { CrmModule } from './crm/crm.module.js';
+import { CrmToolsModule } from './crm/crm.tools.js';
+import { McpModule } from './mcp/mcp.module.js';
 import { MetadataModule } from './metadata/metadata.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
+import { SalesModule } from './sales/sales.module.js';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module.js';
 import { AuthorizationServerModule } from './authorization-server/authorization-server.module.js';
 
@@ -28,7 +32,7 @@ export interface AppModuleOptions {
 @Module({})
 export class AppModule {
   static forRoot({ config, databaseUrl, extraImports = [] }: AppModuleOptions): DynamicModule {
-    const featureModules: DynamicModule['imports'] = [CrmModule, NotificationsModule];
+    const featureModules: DynamicModule['imports'] = [CrmModule, NotificationsModule, SalesModule, CrmToolsModule, AuditModule, McpModule.forRoot({ conformanceFixtures: config.mcp.conformanceFixtures })];
     return {
       module: AppModule,
       imports: [

@@ -4,6 +4,7 @@ import { CreateIdempotencyKeys1764300000001 } from './migrations/1764300000001-c
 import { CreateNotifications1764400000000 } from './migrations/1764400000000-create-notifications.js';
 import { NotificationOutboxLocalHost1764400000001 } from './migrations/1764400000001-notification-outbox-local-host.js';
 import { CreateOauthState1764500000000 } from '../authorization-server/migrations/1764500000000-create-oauth-state.js';
+import { CreateAuditLog1764600000000 } from '../audit/migrations/1764600000000-create-audit-log.js';
 
 /**
  * Every migration, in order. Feature modules add theirs here (never edit one that has landed).
@@ -16,4 +17,5 @@ export const migrations = [
   CreateNotifications1764400000000,
   NotificationOutboxLocalHost1764400000001,
   CreateOauthState1764500000000,
+  CreateAuditLog1764600000000,
 ];

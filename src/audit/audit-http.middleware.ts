@@ -1,0 +1,71 @@
+import { Injectable, type NestMiddleware } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { principalOf } from '../auth/current-principal.decorator.js';
+import { AuditTrail } from './audit-trail.service.js';
+import { digestArguments } from './args-digest.js';
+import type { AuditOutcome } from './audit.types.js';
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Records every REST write (POST/PUT/PATCH/DELETE) once its response is finished — including the
+ * ones the guards refused (403) — with who, which route (its pattern, not the ids in it), a digest
+ * of params+query+body, the status and the latency. Requests without an authenticated principal
+ * (401s, public endpoints such as the OAuth token endpoint) have no tenant and are not recorded.
+ * `/mcp` is left to the MCP gateway, which audits per JSON-RPC message and per RPC method.
+ */
+@Injectable()
+export class AuditHttpMiddleware implements NestMiddleware {
+  constructor(private readonly audit: AuditTrail) {}
+
+  use(request: Request, response: Response, next: NextFunction): void {
+    if (!WRITE_METHODS.has(request.method) || isMcpPath(pathOf(request))) return next();
+    const started = process.hrtime.bigint();
+    response.once('finish', () => this.recordWrite(request, response, started));
+    next();
+  }
+
+  private recordWrite(request: Request, response: Response, started: bigint): void {
+    const principal = principalOf(request);
+    if (!principal) return;
+    const routePath = (request.route as { path?: unknown } | undefined)?.path;
+    const status = response.statusCode;
+    this.audit.record({
+      tenantId: principal.tenantId,
+      occurredAt: new Date(),
+      subject: principal.subject,
+      clientId: principal.clientId,
+      tokenId: principal.tokenId,
+      channel: 'rest',
+      kind: 'http',
+      name: `${request.method} ${typeof routePath === 'string' ? routePath : '(unmatched)'}`,
+      argsDigest: digestArguments({ params: request.params ?? {}, query: request.query ?? {}, body: request.body ?? null }),
+      outcome: outcomeOf(status),
+      httpStatus: status,
+      latencyMs: Number(process.hrtime.bigint() - started) / 1e6,
+      requestId: requestIdOf(response),
+    });
+  }
+}
+
+export function outcomeOf(status: number): AuditOutcome {
+  if (status < 400) return 'ok';
+  if (status === 401 || status === 403) return 'denied';
+  return status >= 500 ? 'error' : 'rejected';
+}
+
+export function requestIdOf(response: Response): string | undefined {
+  const id = response.getHeader('x-request-id');
+  return typeof id === 'string' ? id : undefined;
+}
+
+function isMcpPath(path: string): boolean {
+  return path === '/mcp' || path.startsWith('/mcp/');
+}
+
+// The full path, whatever the middleware's mount point made of `request.path`.
+function pathOf(request: Request): string {
+  const url = request.originalUrl ?? request.url;
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}

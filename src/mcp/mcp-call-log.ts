@@ -1,0 +1,108 @@
+import type { AuthInfo, ServerContext } from '@modelcontextprotocol/server';
+import type { Principal } from '../auth/principal.js';
+import { digestArguments } from '../audit/args-digest.js';
+import type { AuditTrail } from '../audit/audit-trail.service.js';
+import type { AuditChannel, AuditKind, AuditOutcome } from '../audit/audit.types.js';
+
+type MessageId = string | number;
+
+interface PendingCall {
+  id: MessageId | undefined;
+  kind: AuditKind;
+  name: string;
+  argsDigest: string;
+  started: bigint;
+  outcome?: AuditOutcome;
+  errorCode?: string;
+  finished?: bigint;
+}
+
+/**
+ * The audit of one HTTP request to `/mcp`: each audited JSON-RPC message (tools/call,
+ * resources/read, prompts/get) is begun when the body is read, settled by the handler wrapper
+ * that ran it, and written when the response is over. A message no handler settled was refused
+ * by the SDK before dispatch (unknown tool, invalid arguments): `rejected`.
+ */
+export class McpCallLog {
+  private readonly calls: PendingCall[] = [];
+
+  constructor(
+    private readonly audit: AuditTrail,
+    private readonly principal: Principal,
+    private readonly channel: AuditChannel,
+    private readonly requestId: string | undefined,
+  ) {}
+
+  begin(id: MessageId | undefined, kind: AuditKind, name: string, args: unknown): void {
+    this.calls.push({ id, kind, name, argsDigest: digestArguments(args ?? {}), started: process.hrtime.bigint() });
+  }
+
+  /** Called by the handler wrapper with the JSON-RPC id the SDK hands it. */
+  settle(id: MessageId | undefined, outcome: AuditOutcome, errorCode?: string): void {
+    const call = this.calls.find((candidate) => candidate.id === id && candidate.outcome === undefined);
+    if (!call) return;
+    call.outcome = outcome;
+    call.errorCode = errorCode;
+    call.finished = process.hrtime.bigint();
+  }
+
+  /** Every begun call refused at once (a 403 for the request: nothing ran). */
+  denyAll(errorCode: string): void {
+    for (const call of this.calls) this.settle(call.id, 'denied', errorCode);
+  }
+
+  finish(): void {
+    const now = process.hrtime.bigint();
+    for (const call of this.calls) {
+      this.audit.record({
+        tenantId: this.principal.tenantId,
+        occurredAt: new Date(),
+        subject: this.principal.subject,
+        clientId: this.principal.clientId,
+        tokenId: this.principal.tokenId,
+        channel: this.channel,
+        kind: call.kind,
+        name: call.name,
+        argsDigest: call.argsDigest,
+        outcome: call.outcome ?? 'rejected',
+        errorCode: call.outcome === undefined ? 'invalid_params' : call.errorCode,
+        latencyMs: Number((call.finished ?? now) - call.started) / 1e6,
+        requestId: this.requestId,
+      });
+    }
+    this.calls.length = 0;
+  }
+}
+
+/** What reaches the SDK's handlers through `authInfo.extra` for one HTTP request. */
+export interface McpRequestState {
+  principal: Principal;
+  calls: McpCallLog;
+}
+
+const STATE_KEY = 'salesAnalytics';
+
+/**
+ * The AuthInfo handed to the SDK: scopes and client id for its own bookkeeping, our state in
+ * `extra` — and never the bearer token (nothing downstream of the gateway can pass it on).
+ */
+export function authInfoFor(state: McpRequestState): AuthInfo {
+  return {
+    token: '[not forwarded]',
+    clientId: state.principal.clientId,
+    scopes: state.principal.scopes,
+    expiresAt: state.principal.expiresAt,
+    extra: { [STATE_KEY]: state },
+  };
+}
+
+export function requestStateOf(context: Pick<ServerContext, 'http'>): McpRequestState {
+  return requestStateFromAuthInfo(context.http?.authInfo);
+}
+
+export function requestStateFromAuthInfo(authInfo: AuthInfo | undefined): McpRequestState {
+  const state = authInfo?.extra?.[STATE_KEY] as McpRequestState | undefined;
+  // The gateway sets it on every request it lets through; a handler without it is a wiring bug.
+  if (!state) throw new Error('MCP handler reached without a request state');
+  return state;
+}

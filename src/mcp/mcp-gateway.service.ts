@@ -1,0 +1,104 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { classifyInboundRequest, createMcpHandler, isJsonContentType } from '@modelcontextprotocol/server';
+import { NodeStreamableHTTPServerTransport, toNodeHandler } from '@modelcontextprotocol/node';
+import type { Request, Response } from 'express';
+import { AuthError } from '../auth/auth.errors.js';
+import type { Principal } from '../auth/principal.js';
+import { missingScopes } from '../auth/scope.js';
+import { resourceMetadataUrl } from '../auth/token-claims.js';
+import { AuditTrail } from '../audit/audit-trail.service.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { authInfoFor, McpCallLog, requestStateFromAuthInfo } from './mcp-call-log.js';
+import { isStateless, itemMessages, messagesOf } from './mcp-messages.js';
+import { McpRegistry } from './mcp-registry.js';
+import { McpServerPool, type PermittedSet } from './mcp-server-pool.js';
+import { dropCredentials, headerValue, jsonRpcError, requestIdOf } from './mcp-http.js';
+
+/**
+ * Serves `POST /mcp` after the global guard has authenticated the caller:
+ * 1. JSON-RPC shape and era (2025 stateless vs 2026-07-28 per-request envelope), by the SDK's own classifier;
+ * 2. the scope of every message (batches included) → 403 `insufficient_scope` naming needed + held scopes;
+ * 3. the bearer token removed from the request, the principal attached as SDK `authInfo`;
+ * 4. dispatch: 2025-era messages to a pooled McpServer over a fresh stateless Streamable HTTP
+ *    transport; 2026-07-28 messages to the SDK's `createMcpHandler` (modern only).
+ * No session is ever created: any instance can serve any request (no sticky sessions).
+ */
+@Injectable()
+export class McpGateway {
+  private readonly logger = new Logger('Mcp');
+  private readonly metadataUrl: string;
+  private readonly serveModern: ReturnType<typeof toNodeHandler>;
+
+  constructor(
+    private readonly registry: McpRegistry,
+    private readonly pool: McpServerPool,
+    private readonly audit: AuditTrail,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.metadataUrl = resourceMetadataUrl(config.publicUrl, '/mcp');
+    const modern = createMcpHandler((context) => this.pool.fresh(this.pool.permittedFor(requestStateFromAuthInfo(context.authInfo).principal.scopes)), {
+      legacy: 'reject',
+      onerror: (error) => this.logger.debug(`MCP (2026-07-28): ${error.message}`),
+    });
+    this.serveModern = toNodeHandler(modern, { onerror: (error) => this.logger.error({ err: error }, 'MCP handler failed') });
+  }
+
+  async post(request: Request, response: Response, principal: Principal): Promise<void> {
+    if (!isJsonContentType(headerValue(request, 'content-type') ?? null)) {
+      return jsonRpcError(response, 415, -32000, 'Unsupported Media Type: Content-Type must be application/json');
+    }
+    const body: unknown = request.body;
+    const route = classifyInboundRequest({
+      httpMethod: 'POST',
+      protocolVersionHeader: headerValue(request, 'mcp-protocol-version'),
+      mcpMethodHeader: headerValue(request, 'mcp-method'),
+      mcpNameHeader: headerValue(request, 'mcp-name'),
+      body,
+    });
+    if (route.kind === 'reject') return jsonRpcError(response, route.httpStatus, route.code, route.message, route.data);
+
+    const messages = messagesOf(body);
+    const calls = this.authorize(principal, messages, requestIdOf(response));
+    response.once('close', () => calls.finish());
+    const set = this.pool.permittedFor(principal.scopes);
+    dropCredentials(request);
+    (request as Request & { auth?: unknown }).auth = authInfoFor({ principal, calls });
+    try {
+      if (route.kind === 'modern') await this.serveModern(request, response, body);
+      else await this.serveLegacy(request, response, body, set, isStateless(messages));
+    } catch (error) {
+      this.logger.error({ err: error }, 'MCP transport failed');
+      if (!response.headersSent) jsonRpcError(response, 500, -32603, 'Internal error');
+      else response.end();
+    }
+  }
+
+  /** The scope check, before anything runs: all or nothing for a batch. */
+  private authorize(principal: Principal, messages: unknown[], requestId: string | undefined): McpCallLog {
+    const items = itemMessages(this.registry, messages);
+    const calls = new McpCallLog(this.audit, principal, 'mcp', requestId);
+    for (const item of items) if (item.audited) calls.begin(item.id, item.kind, item.name, item.args);
+    const required = [...new Set(items.flatMap((item) => (item.scope ? [item.scope] : [])))];
+    const missing = missingScopes(principal.scopes, required);
+    if (missing.length > 0) {
+      calls.denyAll('insufficient_scope');
+      calls.finish();
+      throw AuthError.insufficientScope(this.metadataUrl, missing, principal.scopes);
+    }
+    return calls;
+  }
+
+  private async serveLegacy(request: Request, response: Response, body: unknown, set: PermittedSet, stateless: boolean): Promise<void> {
+    const server = stateless ? this.pool.acquire(set) : this.pool.fresh(set);
+    const transport = new NodeStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    await server.connect(transport);
+    response.once('close', () => {
+      server
+        .close()
+        .then(() => stateless && this.pool.release(set, server))
+        .catch((error: unknown) => this.logger.warn({ err: error }, 'MCP server did not close cleanly'));
+    });
+    await transport.handleRequest(request, response, body);
+  }
+}

@@ -1,0 +1,31 @@
+import type { Request, Response } from 'express';
+
+/** A single-valued request header (a repeated one counts as absent: the SDK then decides). */
+export function headerValue(request: Request, name: string): string | undefined {
+  const value = request.headers[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** A JSON-RPC error answer outside any exchange (`id: null`), with its HTTP status. */
+export function jsonRpcError(response: Response, status: number, code: number, message: string, data?: unknown): void {
+  if (status === 405) response.setHeader('Allow', 'POST');
+  response.status(status).json({ jsonrpc: '2.0', error: { code, message, ...(data === undefined ? {} : { data }) }, id: null });
+}
+
+/**
+ * Removes the bearer token from the request before the MCP SDK sees it: the SDK hands the Web
+ * `Request` (headers included) to handlers, and nothing downstream of authentication has any use
+ * for the caller's token — so no handler can forward it (no token passthrough).
+ */
+export function dropCredentials(request: Request): void {
+  delete request.headers.authorization;
+  const raw = request.rawHeaders;
+  for (let index = raw.length - 2; index >= 0; index -= 2) {
+    if (raw[index].toLowerCase() === 'authorization') raw.splice(index, 2);
+  }
+}
+
+export function requestIdOf(response: Response): string | undefined {
+  const id = response.getHeader('x-request-id');
+  return typeof id === 'string' ? id : undefined;
+}

@@ -1,0 +1,50 @@
+import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
+import { localhostAllowedHostnames, validateHostHeader } from '@modelcontextprotocol/server';
+import type { NextFunction, Request, Response } from 'express';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { jsonRpcError } from './mcp-http.js';
+
+const LOOPBACK_BIND = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/;
+
+/**
+ * Browser-facing transport safety for `/mcp` and its RPC twins, before authentication:
+ * - `Origin`, when present, must be an allowed origin exactly (MCP_ALLOWED_ORIGINS plus the
+ *   server's own PUBLIC_URL origin); anything else, `null` included, is 403. Absent → allowed
+ *   (non-browser clients send none).
+ * - `Host`, when the server is bound to a loopback address, must name localhost, 127.0.0.1, [::1]
+ *   or PUBLIC_URL's host: a DNS-rebinding page reaches a local server under its own host name.
+ */
+@Injectable()
+export class McpOriginMiddleware implements NestMiddleware {
+  private readonly allowedOrigins: Set<string>;
+  private readonly allowedHosts?: string[];
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    const publicUrl = new URL(config.publicUrl);
+    this.allowedOrigins = new Set([publicUrl.origin, ...config.mcp.allowedOrigins.map((origin) => normalizeOrigin(origin) ?? origin)]);
+    if (LOOPBACK_BIND.test(config.host)) this.allowedHosts = [...new Set([...localhostAllowedHostnames(), publicUrl.hostname])];
+  }
+
+  use(request: Request, response: Response, next: NextFunction): void {
+    if (this.allowedHosts && !validateHostHeader(request.headers.host, this.allowedHosts).ok) {
+      return jsonRpcError(response, 403, -32000, 'Forbidden: Host not allowed');
+    }
+    const origin = request.headers.origin;
+    if (origin !== undefined && !this.allowedOrigins.has(origin)) {
+      return jsonRpcError(response, 403, -32000, 'Forbidden: Origin not allowed');
+    }
+    next();
+  }
+}
+
+/** The ASCII serialization of an origin (`https://app.example.com`), or undefined for `null`/garbage/non-http(s). */
+function normalizeOrigin(value: string): string | undefined {
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+    return url.origin;
+  } catch {
+    return undefined;
+  }
+}

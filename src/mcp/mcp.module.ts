@@ -1,0 +1,38 @@
+import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { AuditModule } from '../audit/audit.module.js';
+import { ConformanceFixtures } from './conformance/conformance.fixtures.js';
+import { McpController } from './mcp.controller.js';
+import { McpGateway } from './mcp-gateway.service.js';
+import { McpOriginMiddleware } from './mcp-origin.middleware.js';
+import { McpRegistry } from './mcp-registry.js';
+import { McpRpcController } from './mcp-rpc.controller.js';
+import { McpRpcService } from './mcp-rpc.service.js';
+import { McpServerFactory } from './mcp-server-factory.js';
+import { McpServerPool } from './mcp-server-pool.js';
+
+export interface McpModuleOptions {
+  /** MCP_CONFORMANCE_FIXTURES: register the conformance suite's `test_*` tools, resources and prompts. */
+  conformanceFixtures: boolean;
+}
+
+/**
+ * The MCP server (`/mcp`, Streamable HTTP) and its seed RPC twins (`/mcp/tools/*`,
+ * `/mcp/resources/*`). It owns no capability: it discovers the tools, resources and prompts that
+ * feature modules declare (mcp.decorators.ts) and serves each under its scope.
+ */
+@Module({})
+export class McpModule implements NestModule {
+  static forRoot(options: McpModuleOptions): DynamicModule {
+    return {
+      module: McpModule,
+      imports: [DiscoveryModule, AuditModule],
+      controllers: [McpRpcController, McpController],
+      providers: [McpRegistry, McpServerFactory, McpServerPool, McpGateway, McpRpcService, ...(options.conformanceFixtures ? [ConformanceFixtures] : [])],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(McpOriginMiddleware).forRoutes(McpController, McpRpcController);
+  }
+}
