@@ -1,9 +1,7 @@
 import 'reflect-metadata';
-import { createApp } from './app.factory.js';
-import { authorizationServerBanner } from './authorization-server/banner.js';
 import { ConfigError, loadConfigFromProcessEnv } from './config/app-config.js';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres.js';
-import { runMigrations } from './database/migrate.js';
+import type { EmbeddedDatabase } from './database/embedded-postgres.js';
+import { startTracing } from './observability/tracing.js';
 
 let embedded: EmbeddedDatabase | undefined;
 
@@ -15,6 +13,12 @@ async function stopEmbedded(): Promise<void> {
 async function bootstrap(): Promise<void> {
   const startedAt = Date.now();
   const config = loadConfigFromProcessEnv();
+  // Tracing hooks http, express and pg as they load: start it first, then load the application.
+  const stopTracing = await startTracing(config.tracing);
+  const { createApp } = await import('./app.factory.js');
+  const { authorizationServerBanner } = await import('./authorization-server/banner.js');
+  const { startEmbeddedPostgres } = await import('./database/embedded-postgres.js');
+  const { runMigrations } = await import('./database/migrate.js');
   // Until Nest owns the process, stop the embedded Postgres ourselves on a signal.
   const earlySignal = () => void stopEmbedded().finally(() => process.exit(130));
   process.on('SIGINT', earlySignal).on('SIGTERM', earlySignal);
@@ -43,6 +47,7 @@ async function bootstrap(): Promise<void> {
     void app
       .close()
       .then(stopEmbedded)
+      .then(() => stopTracing?.().catch(() => undefined))
       .then(() => process.exit(0));
   };
   // `on`, not `once`: a library using signal-exit re-raises the signal when it sees no other listener.
