@@ -14,6 +14,7 @@ import { NotificationEnqueuer } from './notification-enqueuer.js';
 import { NotificationsController } from './notifications.controller.js';
 import { NotificationsRepository } from './notifications.repository.js';
 import { NotificationsService } from './notifications.service.js';
+import { NotificationsTools } from './notifications.tools.js';
 import { CrmEventsListener } from './rules/crm-events.listener.js';
 import { RulesController } from './rules/rules.controller.js';
 import { RulesRepository } from './rules/rules.repository.js';
@@ -47,6 +48,7 @@ import { SendRateLimitRepository } from './send-rate-limit.repository.js';
     RulesRepository,
     RulesService,
     CrmEventsListener,
+    NotificationsTools,
   ],
   exports: [NotificationsService],
 })

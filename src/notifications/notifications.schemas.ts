@@ -21,7 +21,7 @@ export const destinationRef = z
 const dataValue = z.union([z.string().max(500), z.number(), z.boolean(), z.null()]);
 
 export const sendNotificationSchema = z.strictObject({
-  destination: destinationRef,
+  destination: destinationRef.describe('The id or name of a destination the tenant configured'),
   // One line: it becomes an e-mail Subject header and a Slack title.
   subject: z.string().trim().min(1).max(200).regex(/^[^\r\n]*$/, { error: 'must be a single line' }),
   text: z.string().max(4000).default(''),
@@ -35,7 +35,12 @@ export type SendNotificationInput = z.output<typeof sendNotificationSchema>;
 
 /** The MCP tool's input: the same fields, plus the idempotency key that REST carries in a header. */
 export const notificationsSendToolInputSchema = sendNotificationSchema.extend({
-  idempotencyKey: z.string().min(1).max(255).optional(),
+  // The same rule as the Idempotency-Key header: 1-255 visible ASCII characters.
+  idempotencyKey: z
+    .string()
+    .regex(/^[\x21-\x7E]{1,255}$/, { error: 'must be 1-255 visible ASCII characters' })
+    .optional()
+    .describe('Retrying with the same key returns the first result instead of sending twice'),
 });
 
 export const sendNotificationResultSchema = z.object({
