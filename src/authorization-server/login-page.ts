@@ -19,7 +19,7 @@ export function describeScope(scope: string): string {
   if (scope in OIDC_SCOPE_DESCRIPTIONS) return OIDC_SCOPE_DESCRIPTIONS[scope];
   if (scope in SCOPE_DESCRIPTIONS) return SCOPE_DESCRIPTIONS[scope as Scope];
   const children = ALL_SCOPES.filter((child) => scopeSatisfies(scope, child));
-  return children.map((child) => SCOPE_DESCRIPTIONS[child]).join('; ');
+  return `All of: ${children.map((child) => SCOPE_DESCRIPTIONS[child]).join('; ')}`;
 }
 
 /**

@@ -95,8 +95,11 @@ export async function createOidcProvider(setup: ProviderSetup): Promise<Provider
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     // MCP clients are not browsers: their refresh tokens do not end with the login session.
     expiresWithSession: async () => false,
+    // Our own pages (Swagger UI) may call the token endpoint for any client; other browser origins
+    // only for a public client whose redirect URI lives there.
     clientBasedCORS: (_ctx, origin, client) =>
-      client.clientAuthMethod === 'none' && client.redirectUris?.some((uri) => URL.parse(uri)?.origin === origin) === true,
+      origin === new URL(config.publicUrl).origin ||
+      (client.clientAuthMethod === 'none' && client.redirectUris?.some((uri) => URL.parse(uri)?.origin === origin) === true),
     interactions: {
       url: (_ctx, interaction) => `${publicBasePath(config)}${AS_MOUNT_PATH}${INTERACTION_PATH}/${interaction.uid}`,
       policy: loginEveryTime(interactionPolicy),

@@ -1,0 +1,93 @@
+import type { Locator, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ALL_SCOPES, Scope, SCOPE_DESCRIPTIONS } from '../../src/auth/scope.js';
+import { OAUTH2_SCHEME } from '../../src/auth/require-scopes.decorator.js';
+import { json } from '../helpers/http.js';
+import { startEmbeddedIssuerApp, type EmbeddedIssuerApp } from '../helpers/oauth-app.js';
+import { type Browser, launchChromium } from '../helpers/oauth-browser.js';
+
+// A protected business route that exists today (crm:read); every analyst demo client and demo user may call it.
+const OPERATION = '#operations-crm-AccountsController_search';
+
+/** Opens Swagger UI's "Authorize" dialog and returns the section of one OAuth2 flow. */
+async function openFlow(page: Page, baseUrl: string, flow: 'clientCredentials' | 'authorizationCode'): Promise<Locator> {
+  await page.goto(`${baseUrl}/docs`);
+  await page.locator('.auth-wrapper button.authorize').click();
+  const section = page.locator('.auth-container').filter({ hasText: `Flow: ${flow}` });
+  await section.waitFor();
+  return section;
+}
+
+/** Ticks a scope (Swagger UI hides the checkbox behind its label). */
+function tickScope(section: Locator, flow: string, scope: string): Promise<void> {
+  return section.locator(`label[for="${scope}-${flow}-checkbox-${OAUTH2_SCHEME}"]`).click();
+}
+
+/** Closes the dialog, runs "Try it out" → "Execute" on the operation, returns the live status. */
+async function executeOperation(page: Page): Promise<string> {
+  await page.locator('.modal-ux button.close-modal').click();
+  const operation = page.locator(OPERATION);
+  await operation.locator('.opblock-summary').click();
+  await operation.getByRole('button', { name: 'Try it out' }).click();
+  await operation.getByRole('button', { name: 'Execute' }).click();
+  const status = operation.locator('.live-responses-table .response .response-col_status').first();
+  await status.waitFor();
+  return (await status.innerText()).trim();
+}
+
+describe('Swagger UI "Authorize" against the embedded authorization server (real Chromium)', () => {
+  let s: EmbeddedIssuerApp;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    s = await startEmbeddedIssuerApp({ extraImports: [] });
+  });
+  afterEach(async () => {
+    await browser?.close();
+    browser = undefined;
+  });
+  afterAll(() => s.close());
+
+  it('when the OpenAPI document is read, then its OAuth2 scheme offers both flows on our issuer with the catalog scopes, PKCE on', async () => {
+    const document = await json(await fetch(`${s.baseUrl}/docs-json`));
+    const { flows } = document.components.securitySchemes[OAUTH2_SCHEME];
+    const scopes = Object.fromEntries(ALL_SCOPES.map((scope) => [scope, SCOPE_DESCRIPTIONS[scope]]));
+    expect(flows.clientCredentials).toEqual({ tokenUrl: `${s.config.auth.issuer}/token`, scopes });
+    expect(flows.authorizationCode).toMatchObject({ authorizationUrl: `${s.config.auth.issuer}/auth`, tokenUrl: `${s.config.auth.issuer}/token`, scopes });
+    const init = await (await fetch(`${s.baseUrl}/docs/swagger-ui-init.js`)).text();
+    expect(init).toContain('"usePkceWithAuthorizationCodeGrant": true');
+    expect(init).toContain(`"oauth2RedirectUrl": "${s.baseUrl}/docs/oauth2-redirect.html"`);
+    expect((await fetch(`${s.baseUrl}/docs/oauth2-redirect.html`)).status).toBe(200);
+  });
+
+  it('when a person authorizes with client credentials (acme-analyst) and executes a protected call, then it answers 200', async () => {
+    browser = await launchChromium();
+    const page = await browser.context.newPage();
+    const section = await openFlow(page, s.baseUrl, 'clientCredentials');
+    await section.locator('#client_id_clientCredentials').fill('acme-analyst');
+    await section.locator('#client_secret_clientCredentials').fill(s.demoSecret);
+    await tickScope(section, 'clientCredentials', Scope.CrmRead);
+    await section.locator('button.authorize').click();
+    await section.getByText('Authorized').waitFor();
+    expect(await executeOperation(page)).toBe('200');
+  }, 60_000);
+
+  it('when a person authorizes with the code flow + PKCE and picks a demo user on the login page, then the call answers 200', async () => {
+    browser = await launchChromium();
+    const page = await browser.context.newPage();
+    const section = await openFlow(page, s.baseUrl, 'authorizationCode');
+    expect(await section.locator('#client_id_authorizationCode').inputValue()).toBe('swagger-ui');
+    await tickScope(section, 'authorizationCode', Scope.CrmRead);
+    const opened = page.waitForEvent('popup');
+    await section.locator('button.authorize').click();
+    const login = await opened;
+    await login.waitForLoadState();
+    expect(new URL(login.url()).pathname).toMatch(/^\/oauth\/interaction\//);
+    expect(await login.locator('body').innerText()).toContain(SCOPE_DESCRIPTIONS[Scope.CrmRead]);
+    await login.locator('input[value="gina@globex"]').check();
+    await login.getByRole('button', { name: 'Allow' }).click();
+    // oauth2-redirect.html hands the code to the opener (PKCE verifier there) and closes itself.
+    await login.waitForEvent('close', { timeout: 20_000 });
+    await section.getByText('Authorized').waitFor();
+    expect(await executeOperation(page)).toBe('200');
+  }, 60_000);
+});
