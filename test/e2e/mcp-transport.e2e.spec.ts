@@ -32,7 +32,7 @@ describe('MCP transport safety (catalog T52, T53, T61–T64, T66, T77)', () => {
   });
 
   it('when Origin is absent, configured, or the server’s own public origin, then the request is served', async () => {
-    for (const headers of [{}, { origin: ALLOWED_ORIGIN }, { origin: new URL(f.t.config.publicUrl).origin }]) {
+    for (const headers of [{}, { origin: ALLOWED_ORIGIN }, { origin: new URL(f.t.config.publicUrl).origin }] as Record<string, string>[]) {
       expect((await postMcp(f.t.baseUrl, initialize, token, headers)).status).toBe(200);
     }
   });
