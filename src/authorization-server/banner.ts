@@ -3,8 +3,8 @@ import { DEMO_CLIENTS, DEMO_USERS } from './demo-identities.js';
 import { EmbeddedAuthorizationServer } from './embedded-authorization-server.js';
 import { AS_ROUTES } from './oidc-configuration.js';
 
-/** A route every analyst demo client may call, for the banner's ready-to-paste `curl` line. */
-const EXAMPLE_PATH = '/api/v1/sales/forecast?region=North%20America';
+/** A route every analyst demo client may call (crm:read), for the banner's ready-to-paste `curl` line. */
+const EXAMPLE_PATH = '/api/v1/crm/accounts?limit=5';
 
 /** The start-up banner's lines about the embedded authorization server: clients, secret, curl. */
 export function authorizationServerBanner(app: INestApplication): string[] {
@@ -19,7 +19,7 @@ export function authorizationServerBanner(app: INestApplication): string[] {
     `  Browser sign-in (Swagger UI "Authorize", MCP clients): pick ${DEMO_USERS.map((user) => user.id).join(', ')}`,
     `  Token for curl:         npm run --silent token -- --client ${example.clientId} [--scope "…"]`,
     '  Try it:',
-    `    curl -s -u '${example.clientId}:${secret}' -d grant_type=client_credentials -d 'scope=${example.scopes[0]}' ${config.auth.issuer}${AS_ROUTES.token}`,
+    `    curl -s -u '${example.clientId}:${secret}' -d grant_type=client_credentials --data-urlencode 'scope=${example.scopes.join(' ')}' ${config.auth.issuer}${AS_ROUTES.token}`,
     `    curl -s -H "Authorization: Bearer $(npm run --silent token -- --client ${example.clientId})" '${config.publicUrl}${EXAMPLE_PATH}'`,
   ];
 }
