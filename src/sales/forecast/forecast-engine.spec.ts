@@ -120,4 +120,17 @@ describe('forecastSeries', () => {
     expect(() => forecastSeries([1, 2, 3], { horizon: 0 })).toThrow(RangeError);
     expect(() => forecastSeries([1, 2, 3], { horizon: 2.5 })).toThrow(RangeError);
   });
+
+  it('when a caller listens to the backtest, then it sees each origin’s candidate forecasts, the same the metrics score', () => {
+    const seen = new Map<number, number>();
+    const result = forecastSeries(retailHistory(7, 4000, 0.1), {
+      horizon: 3,
+      onBacktestForecast: (origin, forecasts) => seen.set(origin, forecasts.seasonal_naive.point[0]),
+    });
+    expect([...seen.keys()]).toEqual([36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47]);
+    const y = retailHistory(7, 4000, 0.1);
+    // Seasonal naive at origin o forecasts month o with month o − 12.
+    for (const [origin, first] of seen) expect(first).toBe(y[origin - 12]);
+    expect(result.backtest.find((r) => r.method === 'seasonal_naive')?.origins).toBe(12);
+  });
 });

@@ -7,6 +7,7 @@ import { lastOrigins, rollingOriginBacktest, type BacktestMetrics } from './back
 import {
   CANDIDATES,
   candidateForecasts,
+  type CandidateForecasts,
   candidateLabels,
   planCandidates,
   type CandidateName,
@@ -26,6 +27,12 @@ export interface ForecastOptions {
   method?: ForecastMethod;
   /** Below this many months only the naive floor is used (default 12). */
   minHistory?: number;
+  /**
+   * Called with every backtest window's candidate forecasts (origin = training length, in
+   * months of the history after trimming leading zero months), so a caller can score other
+   * methods, or blends with these, on exactly the same origins.
+   */
+  onBacktestForecast?: (origin: number, forecasts: CandidateForecasts) => void;
 }
 
 export interface BacktestRow {
@@ -79,7 +86,11 @@ export function forecastSeries(history: readonly number[], opts: ForecastOptions
   const plan = planCandidates(y, m, seasonal);
   const labels = candidateLabels(plan, n);
   const origins = lastOrigins(n, MAX_ORIGINS, seasonal ? 2 * m + 2 : minHistory);
-  const metrics = rollingOriginBacktest(y, (train, hh) => candidateForecasts(train, hh, plan), {
+  const metrics = rollingOriginBacktest(y, (train, hh) => {
+    const forecasts = candidateForecasts(train, hh, plan);
+    opts.onBacktestForecast?.(train.length, forecasts);
+    return forecasts;
+  }, {
     origins,
     horizon: h,
     seasonLength: m,

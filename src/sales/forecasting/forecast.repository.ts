@@ -1,0 +1,166 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { OPEN_STAGES } from '../win-rates/win-rates.repository.js';
+import { accountJoin, dealFilterSql, needsAccount, SqlParams, type DealFilters } from '../shared/sql-params.js';
+import { AGE_BUCKET_BOUNDS } from './pipeline-model.js';
+
+/** Months of closed-won history the time series may use. */
+export const MAX_HISTORY_MONTHS = 120;
+
+export interface MonthRow {
+  month: string;
+  revenue: string;
+  deals: number;
+}
+
+export interface SnapshotRow {
+  ref_month: number;
+  at_as_of: boolean;
+  stage: string;
+  bucket: number;
+  won_offset: number | null;
+  deals: number;
+  amount: string;
+  amount_sq: string;
+  won_amount: string;
+  unvalued: number;
+}
+
+export interface DriverRow {
+  id: string;
+  name: string;
+  account_id: string | null;
+  account_name: string | null;
+  owner: string | null;
+  stage: string;
+  amount: string | null;
+  close_date: string | null;
+  age_days: number;
+  bucket: number;
+}
+
+// Month index of a date (year × 12 + month − 1), as periods.ts computes it.
+const MONTH_INDEX = (d: string) => `(extract(year FROM ${d})::int * 12 + extract(month FROM ${d})::int - 1)`;
+const BUCKET = (days: string) => `width_bucket(${days}, ARRAY[${AGE_BUCKET_BOUNDS.join(',')}]::int[])`;
+
+@Injectable()
+export class ForecastRepository {
+  /**
+   * Closed-won revenue per month (by close date) from the first month with a sale to the month
+   * containing asOf, empty months as 0; only deals closed before asOf (the last month is partial).
+   */
+  async monthlyRevenue(manager: EntityManager, tenantId: string, filters: DealFilters, asOf: string): Promise<MonthRow[]> {
+    const p = new SqlParams();
+    const tenant = p.add(tenantId);
+    const asOfParam = p.add(asOf);
+    const where = dealFilterSql(filters, p);
+    const sql = `
+      WITH won AS (
+        SELECT date_trunc('month', o.close_date)::date AS month, o.amount
+          FROM opportunities o${accountJoin(needsAccount(filters))}
+         WHERE o.tenant_id = ${tenant} AND o.stage = 'closed_won' AND o.close_date < ${asOfParam}::date
+           AND o.close_date >= date_trunc('month', ${asOfParam}::date) - interval '${MAX_HISTORY_MONTHS} months'${where}
+      ), sums AS (
+        SELECT month, sum(amount) AS revenue, count(*)::int AS deals FROM won GROUP BY month
+      )
+      SELECT g::date::text AS month, coalesce(s.revenue, 0)::text AS revenue, coalesce(s.deals, 0) AS deals
+        FROM generate_series((SELECT min(month) FROM sums), date_trunc('month', ${asOfParam}::date), interval '1 month') AS g
+        LEFT JOIN sums s ON s.month = g::date
+       ORDER BY g`;
+    return manager.query(sql, p.values);
+  }
+
+  /**
+   * The open pipeline as the stage history stood on the first of every month from `firstRef` to
+   * asOf, and at asOf itself, aggregated by stage, deal-age bucket and the month (relative to
+   * the snapshot) in which the deal was won — as far as that was known at asOf. Only history
+   * rows changed before asOf are read, so nothing later can leak into an asOf forecast.
+   */
+  async snapshots(manager: EntityManager, tenantId: string, filters: DealFilters, asOf: string, firstRef: string): Promise<SnapshotRow[]> {
+    const p = new SqlParams();
+    const tenant = p.add(tenantId);
+    const asOfTs = `${p.add(asOf)}::timestamp`;
+    const first = `${p.add(firstRef)}::timestamp`;
+    const open = `${p.add(OPEN_STAGES)}::text[]`;
+    const where = dealFilterSql(filters, p);
+    const sql = `
+      WITH h AS (
+        SELECT h.opportunity_id, h.to_stage, h.amount, h.close_date, h.changed_at AT TIME ZONE 'UTC' AS at,
+               lead(h.changed_at AT TIME ZONE 'UTC') OVER (PARTITION BY h.opportunity_id ORDER BY h.changed_at, h.id) AS next_at,
+               min(h.changed_at AT TIME ZONE 'UTC') OVER (PARTITION BY h.opportunity_id) AS first_at
+          FROM opportunity_stage_history h
+         WHERE h.tenant_id = ${tenant} AND h.changed_at < ${asOfTs} AT TIME ZONE 'UTC'
+      ), outcome AS (
+        SELECT opportunity_id, ${MONTH_INDEX('coalesce(close_date, at::date)')} AS won_month, amount AS won_amount
+          FROM h WHERE next_at IS NULL AND to_stage = 'closed_won'
+      ), spans AS (
+        SELECT * FROM h WHERE to_stage = ANY(${open}) AND (next_at IS NULL OR next_at >= ${first})
+      ), snap AS (
+        SELECT s.opportunity_id, s.to_stage, s.amount, s.first_at, ref, false AS at_as_of
+          FROM spans s
+         CROSS JOIN LATERAL generate_series(greatest(date_trunc('month', s.at) + interval '1 month', ${first}),
+                                            least(coalesce(s.next_at, ${asOfTs}), ${asOfTs} - interval '1 second'),
+                                            interval '1 month') AS ref
+        UNION ALL
+        SELECT s.opportunity_id, s.to_stage, s.amount, s.first_at, ${asOfTs}, true FROM spans s WHERE s.next_at IS NULL
+      )
+      SELECT ${MONTH_INDEX('snap.ref')} AS ref_month, snap.at_as_of, snap.to_stage AS stage,
+             ${BUCKET(`extract(day FROM snap.ref - least(snap.first_at, o.created_at AT TIME ZONE 'UTC'))::int`)} AS bucket,
+             CASE WHEN w.won_month IS NOT NULL THEN greatest(0, w.won_month - ${MONTH_INDEX('snap.ref')}) END AS won_offset,
+             count(*)::int AS deals, coalesce(sum(snap.amount), 0)::text AS amount,
+             coalesce(sum(snap.amount * snap.amount), 0)::text AS amount_sq,
+             coalesce(sum(w.won_amount), 0)::text AS won_amount,
+             count(*) FILTER (WHERE snap.amount IS NULL)::int AS unvalued
+        FROM snap
+        JOIN opportunities o ON o.tenant_id = ${tenant} AND o.id = snap.opportunity_id${accountJoin(needsAccount(filters))}
+        LEFT JOIN outcome w ON w.opportunity_id = snap.opportunity_id
+       WHERE true${where}
+       GROUP BY 1, 2, 3, 4, 5`;
+    return manager.query(sql, p.values);
+  }
+
+  /**
+   * The open deals at asOf (latest history row before it) that carry the most expected revenue:
+   * amount × P(won by the horizon's end), with P given per stage and age bucket.
+   */
+  async drivers(
+    manager: EntityManager,
+    tenantId: string,
+    filters: DealFilters,
+    asOf: string,
+    probabilities: { stage: string; bucket: number; p: number }[],
+    limit: number,
+  ): Promise<DriverRow[]> {
+    const p = new SqlParams();
+    const tenant = p.add(tenantId);
+    const asOfTs = `${p.add(asOf)}::timestamp`;
+    const stages = p.add(probabilities.map((x) => x.stage));
+    const buckets = p.add(probabilities.map((x) => x.bucket));
+    const probs = p.add(probabilities.map((x) => x.p));
+    const where = dealFilterSql(filters, p);
+    // Candidates: deals not closed before asOf (a superset of those open then); the history decides.
+    const sql = `
+      WITH state AS (
+        SELECT o.id, o.name, o.account_id, o.owner, o.created_at, l.to_stage, l.amount, l.close_date, l.first_at
+          FROM opportunities o${accountJoin(needsAccount(filters))}
+          CROSS JOIN LATERAL (
+            SELECT h.to_stage, h.amount, h.close_date,
+                   (SELECT min(f.changed_at) FROM opportunity_stage_history f WHERE f.tenant_id = o.tenant_id AND f.opportunity_id = o.id) AS first_at
+              FROM opportunity_stage_history h
+             WHERE h.tenant_id = o.tenant_id AND h.opportunity_id = o.id AND h.changed_at < ${asOfTs} AT TIME ZONE 'UTC'
+             ORDER BY h.changed_at DESC, h.id DESC LIMIT 1) l
+         WHERE o.tenant_id = ${tenant} AND (o.closed_at IS NULL OR o.closed_at >= ${asOfTs} AT TIME ZONE 'UTC')${where}
+      ), scored AS (
+        SELECT s.*, extract(day FROM ${asOfTs} - least(s.first_at, s.created_at) AT TIME ZONE 'UTC')::int AS age_days
+          FROM state s WHERE s.to_stage = ANY(${p.add(OPEN_STAGES)}::text[])
+      )
+      SELECT s.id, s.name, s.account_id, a2.name AS account_name, s.owner, s.to_stage AS stage, s.amount::text,
+             s.close_date::text, s.age_days, ${BUCKET('s.age_days')} AS bucket
+        FROM scored s
+        JOIN unnest(${stages}::text[], ${buckets}::int[], ${probs}::float8[]) AS pr(stage, bucket, p)
+          ON pr.stage = s.to_stage AND pr.bucket = ${BUCKET('s.age_days')}
+        LEFT JOIN accounts a2 ON a2.tenant_id = ${tenant} AND a2.id = s.account_id
+       ORDER BY coalesce(s.amount, 0) * pr.p DESC, s.id LIMIT ${p.add(limit)}`;
+    return manager.query(sql, p.values);
+  }
+}
