@@ -14,14 +14,13 @@ interface PendingCall {
   started: bigint;
   outcome?: AuditOutcome;
   errorCode?: string;
-  finished?: bigint;
 }
 
 /**
  * The audit of one HTTP request to `/mcp`: each audited JSON-RPC message (tools/call,
- * resources/read, prompts/get) is begun when the body is read, settled by the handler wrapper
- * that ran it, and written when the response is over. A message no handler settled was refused
- * by the SDK before dispatch (unknown tool, invalid arguments): `rejected`.
+ * resources/read, prompts/get) is begun when the body is read and queued for writing as soon as
+ * the handler wrapper that ran it settles it. A message still unsettled when the exchange ends was
+ * refused by the SDK before dispatch (unknown tool, invalid arguments): `rejected`.
  */
 export class McpCallLog {
   private readonly calls: PendingCall[] = [];
@@ -37,13 +36,13 @@ export class McpCallLog {
     this.calls.push({ id, kind, name, argsDigest: digestArguments(args ?? {}), started: process.hrtime.bigint() });
   }
 
-  /** Called by the handler wrapper with the JSON-RPC id the SDK hands it. */
+  /** Called by the handler wrapper with the JSON-RPC id the SDK hands it; the row is queued at once. */
   settle(id: MessageId | undefined, outcome: AuditOutcome, errorCode?: string): void {
     const call = this.calls.find((candidate) => candidate.id === id && candidate.outcome === undefined);
     if (!call) return;
     call.outcome = outcome;
     call.errorCode = errorCode;
-    call.finished = process.hrtime.bigint();
+    this.write(call, process.hrtime.bigint());
   }
 
   /** Every begun call refused at once (a 403 for the request: nothing ran). */
@@ -51,26 +50,34 @@ export class McpCallLog {
     for (const call of this.calls) this.settle(call.id, 'denied', errorCode);
   }
 
+  /** At the end of the exchange: what no handler settled was refused by the SDK before dispatch. */
   finish(): void {
     const now = process.hrtime.bigint();
     for (const call of this.calls) {
-      this.audit.record({
-        tenantId: this.principal.tenantId,
-        occurredAt: new Date(),
-        subject: this.principal.subject,
-        clientId: this.principal.clientId,
-        tokenId: this.principal.tokenId,
-        channel: this.channel,
-        kind: call.kind,
-        name: call.name,
-        argsDigest: call.argsDigest,
-        outcome: call.outcome ?? 'rejected',
-        errorCode: call.outcome === undefined ? 'invalid_params' : call.errorCode,
-        latencyMs: Number((call.finished ?? now) - call.started) / 1e6,
-        requestId: this.requestId,
-      });
+      if (call.outcome !== undefined) continue;
+      call.outcome = 'rejected';
+      call.errorCode = 'invalid_params';
+      this.write(call, now);
     }
     this.calls.length = 0;
+  }
+
+  private write(call: PendingCall, finished: bigint): void {
+    this.audit.record({
+      tenantId: this.principal.tenantId,
+      occurredAt: new Date(),
+      subject: this.principal.subject,
+      clientId: this.principal.clientId,
+      tokenId: this.principal.tokenId,
+      channel: this.channel,
+      kind: call.kind,
+      name: call.name,
+      argsDigest: call.argsDigest,
+      outcome: call.outcome!,
+      errorCode: call.errorCode,
+      latencyMs: Number(finished - call.started) / 1e6,
+      requestId: this.requestId,
+    });
   }
 }
 
