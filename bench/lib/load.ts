@@ -1,0 +1,72 @@
+import autocannon from 'autocannon';
+import { cpuMicrosOf, memoryOf } from './processes.js';
+
+export interface LoadRequest {
+  url: string;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export interface LoadSettings {
+  connections: number;
+  warmupSeconds: number;
+  durationSeconds: number;
+  rounds: number;
+}
+
+export interface LoadResult {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  rssMb: number;
+  peakRssMb: number;
+  cpuMicrosPerRequest: number;
+  /** Non-2xx answers and socket errors across the measured rounds (should be 0). */
+  failures: number;
+  rounds: { requestsPerSecond: number; p50Ms: number; p99Ms: number }[];
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+function fire(request: LoadRequest, connections: number, seconds: number): Promise<autocannon.Result> {
+  return autocannon({
+    url: request.url,
+    method: request.method ?? 'GET',
+    headers: request.headers,
+    body: request.body,
+    connections,
+    pipelining: 1,
+    duration: seconds,
+  });
+}
+
+/**
+ * A warm-up, then `rounds` bounded runs of `durationSeconds` on keep-alive connections; the medians
+ * of requests/s, p50 and p99 across rounds, the server's RSS afterwards, and its CPU per request.
+ */
+export async function measure(request: LoadRequest, pid: number, settings: LoadSettings): Promise<LoadResult> {
+  if (settings.warmupSeconds > 0) await fire(request, settings.connections, settings.warmupSeconds);
+  const rounds: LoadResult['rounds'] = [];
+  let failures = 0;
+  let requests = 0;
+  const cpuBefore = cpuMicrosOf(pid);
+  for (let round = 0; round < settings.rounds; round++) {
+    const result = await fire(request, settings.connections, settings.durationSeconds);
+    rounds.push({ requestsPerSecond: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99 });
+    failures += result.non2xx + result.errors + result.timeouts;
+    requests += result.requests.total;
+  }
+  const cpuMicrosPerRequest = (cpuMicrosOf(pid) - cpuBefore) / Math.max(1, requests);
+  const memory = memoryOf(pid);
+  return {
+    requestsPerSecond: median(rounds.map((round) => round.requestsPerSecond)),
+    p50Ms: median(rounds.map((round) => round.p50Ms)),
+    p99Ms: median(rounds.map((round) => round.p99Ms)),
+    rssMb: memory.rssMb,
+    peakRssMb: memory.peakMb,
+    cpuMicrosPerRequest,
+    failures,
+    rounds,
+  };
+}

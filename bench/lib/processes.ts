@@ -1,0 +1,74 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+
+export interface ServerProcess {
+  child: ChildProcess;
+  url: string;
+  output(): string;
+  stop(): Promise<number | null>;
+}
+
+/** Starts `node [flags] script` and waits for its first stdout line `{"url": …}`. */
+export async function startScript(script: string, env: Record<string, string>, nodeFlags: string[] = []): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [...nodeFlags, script], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const lines = createInterface({ input: child.stdout! });
+  const first = await Promise.race([
+    once(lines, 'line').then(([line]) => String(line)),
+    once(child, 'exit').then(([code]) => ({ code })),
+  ]);
+  if (typeof first !== 'string') throw new Error(`${script} exited (${String(first.code)}) before listening:\n${output}`);
+  lines.on('line', (line) => (output += `${line}\n`));
+  const { url } = JSON.parse(first) as { url: string };
+  return { child, url, output: () => output, stop: () => stop(child) };
+}
+
+/** Starts the built product (`dist/main.js`, as `npm start` runs it) and waits until `readyUrl` answers 200. */
+export async function startProduct(main: string, env: Record<string, string>, readyUrl: string, nodeFlags: string[] = []): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [...nodeFlags, main], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the app exited (${child.exitCode}) during start-up:\n${output}`);
+    const status = await fetch(readyUrl).then((response) => response.status, () => 0);
+    if (status === 200) return { child, url: new URL(readyUrl).origin, output: () => output, stop: () => stop(child) };
+    await new Promise((done) => setTimeout(done, 250));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`the app was not ready within 90 s:\n${output}`);
+}
+
+async function stop(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return child.exitCode;
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  const code = await exited;
+  clearTimeout(timer);
+  return code;
+}
+
+/** Resident memory now and at its peak, in MB (Linux /proc). */
+export function memoryOf(pid: number): { rssMb: number; peakMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
+  return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
+}
+
+/** CPU time (user + system) the process has used so far, in microseconds (Linux /proc). */
+export function cpuMicrosOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // After "pid (comm) ": state is field 0, utime field 11, stime field 12, in clock ticks (100/s on Linux).
+  return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / 100;
+}

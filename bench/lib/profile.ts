@@ -1,0 +1,70 @@
+import { readFile } from 'node:fs/promises';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+export interface ProfileSummary {
+  totalMs: number;
+  idleMs: number;
+  /** Self time per npm package / project file / runtime bucket. */
+  byBucket: [string, number][];
+  /** Self time per function. */
+  byFunction: [string, number][];
+  /** Time with a frame of the named package anywhere on the stack. */
+  inclusive: [string, number][];
+}
+
+function bucketOf(url: string, functionName: string): string {
+  if (!url) return functionName.startsWith('(') ? functionName : '(native)';
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (pkg) return pkg[1]!;
+  if (url.startsWith('node:')) return `node:${url.slice(5).split('/')[0]}`;
+  const project = /\/dist\/(.+?)\.js$/.exec(url);
+  return project ? `app:${project[1]}` : url;
+}
+
+/** Reads a V8 `.cpuprofile` and totals where the time went. */
+export async function summarizeProfile(file: string, inclusivePackages: string[]): Promise<ProfileSummary> {
+  const profile = JSON.parse(await readFile(file, 'utf8')) as CpuProfile;
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const selfMicros = new Map<number, number>();
+  profile.samples.forEach((id, index) => selfMicros.set(id, (selfMicros.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0)));
+  const buckets = new Map<string, number>();
+  const functions = new Map<string, number>();
+  const inclusive = new Map<string, number>();
+  let total = 0;
+  let idle = 0;
+  for (const [id, micros] of selfMicros) {
+    const node = byId.get(id)!;
+    const { functionName, url, lineNumber } = node.callFrame;
+    total += micros;
+    if (functionName === '(idle)') idle += micros;
+    const bucket = bucketOf(url, functionName);
+    buckets.set(bucket, (buckets.get(bucket) ?? 0) + micros);
+    const label = `${functionName || '(anonymous)'} ${url ? `${url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/dist\//, 'dist/')}:${lineNumber + 1}` : ''}`;
+    functions.set(label, (functions.get(label) ?? 0) + micros);
+    const seen = new Set<string>();
+    for (let current: number | undefined = id; current !== undefined; current = parent.get(current)) {
+      const frame = byId.get(current)!.callFrame;
+      const pkg = bucketOf(frame.url, frame.functionName);
+      for (const wanted of inclusivePackages) {
+        if (!seen.has(wanted) && (pkg === wanted || pkg.startsWith(wanted))) {
+          seen.add(wanted);
+          inclusive.set(wanted, (inclusive.get(wanted) ?? 0) + micros);
+        }
+      }
+    }
+  }
+  const ms = (entries: Map<string, number>) => [...entries].map(([key, micros]) => [key, micros / 1000] as [string, number]).sort((a, b) => b[1] - a[1]);
+  return { totalMs: total / 1000, idleMs: idle / 1000, byBucket: ms(buckets), byFunction: ms(functions), inclusive: ms(inclusive) };
+}

@@ -1,0 +1,267 @@
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { findFreePort } from '../src/database/embedded-postgres.js';
+import { TestIssuer } from '../test/helpers/test-issuer.js';
+import { ensureAccounts, openBenchDatabase } from './lib/bench-db.js';
+import { type LoadRequest, type LoadResult, measure } from './lib/load.js';
+import { startProduct, startScript, type ServerProcess } from './lib/processes.js';
+import { summarizeProfile } from './lib/profile.js';
+
+/**
+ * `npm run bench [-- --duration 5 --rounds 3 --warmup 2 --connections 50 --profile --save-baseline --only a,b,c,d,e]`
+ *
+ * In one run, on 127.0.0.1, each server in its own process, the same token reused (as agents do):
+ *  (a) bare node:http answering the same JSON bytes as (c);
+ *  (b) plain Express 5 + jose doing the same JWT checks against the same test issuer's JWKS;
+ *  (c) our authenticated REST GET /api/v1/sales/pipeline (until that route exists: another
+ *      authenticated read, named as such in the table);
+ *  (d) our MCP tools/call on a cheap read tool; (e) MCP tools/call sales_get_forecast.
+ * Our app is the built product (dist/main.js) as production runs it: rate limiter on (limits set
+ * out of reach), metrics on, logs at warn. Prints requests/s, p50/p99, RSS, CPU per request and
+ * the ratios c/b, d/b, c/a. The load generator runs in this process on the same cores as the
+ * servers: compare ratios within one run, not absolute numbers across machines (PERF-NOTES.md).
+ */
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '2' },
+    connections: { type: 'string', default: '50' },
+    profile: { type: 'boolean', default: false },
+    'save-baseline': { type: 'boolean', default: false },
+    // e.g. `--only c,d` to measure (and profile) some targets alone.
+    only: { type: 'string', default: 'a,b,c,d,e' },
+  },
+});
+const only = new Set(args.only!.split(',').map((key) => key.trim()));
+const settings = {
+  durationSeconds: Number(args.duration),
+  rounds: Number(args.rounds),
+  warmupSeconds: Number(args.warmup),
+  connections: Number(args.connections),
+};
+
+const here = dirname(fileURLToPath(import.meta.url));
+const PRODUCT = resolve('dist/main.js');
+const TENANT = 'acme';
+const SCOPES = 'mcp:tools:sales-data:read mcp:tools:crm:read mcp:resources:customer-insights:read';
+const PIPELINE = '/api/v1/sales/pipeline';
+const FALLBACK_REST = '/api/v1/crm/accounts?limit=20';
+const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25' };
+const UNLIMITED = '1000000000';
+
+interface Target {
+  key: 'a' | 'b' | 'c' | 'd' | 'e';
+  label: string;
+  request?: LoadRequest;
+  server?: ServerProcess;
+  note?: string;
+  result?: LoadResult;
+}
+
+async function main(): Promise<void> {
+  const issuer = await new TestIssuer().start();
+  const database = await openBenchDatabase(TENANT);
+  const port = await findFreePort();
+  const base = `http://127.0.0.1:${port}`;
+  const productEnv: Record<string, string> = {
+    NODE_ENV: 'production',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PUBLIC_URL: base,
+    DATABASE_URL: database.url,
+    AUTH_ISSUER: issuer.url,
+    LOG_LEVEL: 'warn',
+    DEMO_DATA: 'true',
+    METRICS_PORT: '0',
+    RATE_LIMIT_PER_CLIENT_PER_MINUTE: UNLIMITED,
+    RATE_LIMIT_PER_TENANT_PER_MINUTE: UNLIMITED,
+  };
+  const now = Math.floor(Date.now() / 1000);
+  const token = issuer.mint(base, {
+    claims: { org_id: TENANT, sub: 'bench-agent', client_id: 'bench-client', scope: SCOPES, iat: now, nbf: now, exp: now + 3000 },
+  });
+  const auth = { authorization: `Bearer ${token}` };
+  const targets: Target[] = [];
+  let app: ServerProcess | undefined;
+  const extras: ServerProcess[] = [];
+  try {
+    app = await startProduct(PRODUCT, productEnv, `${base}/health/ready`);
+    await ensureAccounts(database.url, TENANT);
+    const rest = await chooseRestTarget(base, auth);
+    const mcp = await chooseMcpTargets(base, auth);
+    const sameJson = { BENCH_BODY: rest.body };
+    const bare = await startScript(join(here, 'lib/bare-server.js'), sameJson);
+    const express = await startScript(join(here, 'lib/express-jose-server.js'), {
+      ...sameJson,
+      BENCH_ISSUER: issuer.url,
+      BENCH_AUDIENCE: base,
+      BENCH_JWKS_URI: issuer.jwksUri,
+      BENCH_SCOPE: 'mcp:tools:sales-data:read',
+    });
+    extras.push(bare, express);
+    targets.push(
+      { key: 'a', label: 'bare node:http, same JSON', request: { url: `${bare.url}/`, headers: auth }, server: bare },
+      { key: 'b', label: 'Express 5 + jose, same JWT checks', request: { url: `${express.url}/`, headers: auth }, server: express },
+      { key: 'c', label: rest.label, request: { url: `${base}${rest.path}`, headers: auth }, server: app, note: rest.note },
+      { key: 'd', label: mcp.cheap.label, request: mcp.cheap.request, server: app, note: mcp.cheap.note },
+      { key: 'e', label: mcp.forecast.label, request: mcp.forecast.request, server: app, note: mcp.forecast.note },
+    );
+    for (const target of targets) {
+      if (!target.request || !only.has(target.key)) continue;
+      process.stderr.write(`measuring (${target.key}) ${target.label}…\n`);
+      target.result = await measure(target.request, target.server!.child.pid!, settings);
+    }
+  } finally {
+    for (const server of extras) await server.stop();
+    await app?.stop();
+  }
+  printTable(targets);
+  await saveResults(targets);
+
+  if (args.profile) {
+    for (const target of targets.filter((candidate) => (candidate.key === 'c' || candidate.key === 'd') && candidate.request && only.has(candidate.key))) {
+      await profile(target, productEnv, base);
+    }
+  }
+  await issuer.stop();
+  await database.close();
+}
+
+/** (c): the pipeline route once it exists; until then an authenticated CRM read, labelled as such. */
+async function chooseRestTarget(base: string, auth: Record<string, string>) {
+  const pipeline = await fetch(`${base}${PIPELINE}`, { headers: auth });
+  if (pipeline.status === 200) return { path: PIPELINE, label: `ours: REST GET ${PIPELINE}`, body: await pipeline.text(), note: undefined };
+  await pipeline.body?.cancel();
+  const fallback = await fetch(`${base}${FALLBACK_REST}`, { headers: auth });
+  if (fallback.status !== 200) throw new Error(`${FALLBACK_REST} answered ${fallback.status}`);
+  return {
+    path: FALLBACK_REST,
+    label: `ours: REST GET ${FALLBACK_REST}`,
+    body: await fallback.text(),
+    note: `${PIPELINE} answered ${pipeline.status} (not built yet): measured another authenticated read instead`,
+  };
+}
+
+async function rpc(base: string, auth: Record<string, string>, method: string, params: unknown) {
+  const response = await fetch(`${base}/mcp`, { method: 'POST', headers: { ...MCP_HEADERS, ...auth }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+  const text = await response.text();
+  const json = text.startsWith('{') ? text : (text.split('\n').find((line) => line.startsWith('data: '))?.slice(6) ?? '{}');
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  return { status: response.status, message: JSON.parse(json) as any };
+}
+
+/** (d) and (e): MCP tools/call when /mcp and the tools exist; otherwise "not available yet". */
+async function chooseMcpTargets(base: string, auth: Record<string, string>) {
+  const unavailable = (label: string, note: string) => ({ label, note, request: undefined as LoadRequest | undefined });
+  const listed = await rpc(base, auth, 'tools/list', {}).catch(() => undefined);
+  if (!listed || listed.status !== 200 || !Array.isArray(listed.message.result?.tools)) {
+    const note = `not available yet (/mcp tools/list answered ${listed?.status ?? 'nothing'})`;
+    return { cheap: unavailable('ours: MCP tools/call (cheap read)', note), forecast: unavailable('ours: MCP tools/call sales_get_forecast', note) };
+  }
+  const names = new Set<string>(listed.message.result.tools.map((tool: { name: string }) => tool.name));
+  const call = async (name: string, args: Record<string, unknown>, label: string) => {
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args } });
+    const probe = await rpc(base, auth, 'tools/call', { name, arguments: args });
+    if (probe.status !== 200 || probe.message.error || probe.message.result?.isError) {
+      return unavailable(label, `not measured: ${name} answered ${probe.status} ${JSON.stringify(probe.message.error ?? probe.message.result).slice(0, 160)}`);
+    }
+    return { label, note: undefined, request: { url: `${base}/mcp`, method: 'POST' as const, headers: { ...MCP_HEADERS, ...auth }, body } };
+  };
+  let cheap;
+  if (names.has('sales_get_pipeline')) cheap = await call('sales_get_pipeline', {}, 'ours: MCP tools/call sales_get_pipeline');
+  else if (names.has('crm_search_accounts')) cheap = await call('crm_search_accounts', { limit: '20' }, 'ours: MCP tools/call crm_search_accounts');
+  else cheap = unavailable('ours: MCP tools/call (cheap read)', `not available yet (tools: ${[...names].join(', ') || 'none'})`);
+  const forecast = names.has('sales_get_forecast')
+    ? await call('sales_get_forecast', {}, 'ours: MCP tools/call sales_get_forecast')
+    : unavailable('ours: MCP tools/call sales_get_forecast', 'not available yet (no sales_get_forecast tool)');
+  return { cheap, forecast };
+}
+
+function printTable(targets: Target[]): void {
+  const cores = cpus();
+  const rows = targets.map((target) => {
+    const r = target.result;
+    return [
+      `(${target.key})`,
+      target.label,
+      r ? Math.round(r.requestsPerSecond).toLocaleString('en-US') : '—',
+      r ? r.p50Ms.toFixed(1) : '—',
+      r ? r.p99Ms.toFixed(1) : '—',
+      r ? r.rssMb.toFixed(0) : '—',
+      r ? r.cpuMicrosPerRequest.toFixed(0) : '—',
+      r ? String(r.failures) : '—',
+    ];
+  });
+  const header = ['', 'target', 'req/s', 'p50 ms', 'p99 ms', 'RSS MB', 'CPU µs/req', 'errors'];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const line = (cells: string[]) => cells.map((cell, column) => (column >= 2 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join('  ');
+  console.log('');
+  console.log(`Bench: ${settings.connections} connections, warm-up ${settings.warmupSeconds} s, ${settings.rounds} × ${settings.durationSeconds} s (medians), loopback.`);
+  console.log(`Machine: ${cores.length} × ${cores[0]?.model ?? 'cpu'}; load generator (autocannon, this process) and servers share these cores.`);
+  console.log('');
+  console.log(line(header));
+  for (const row of rows) console.log(line(row));
+  const rps = (key: Target['key']) => targets.find((target) => target.key === key)?.result?.requestsPerSecond;
+  const ratio = (top: Target['key'], bottom: Target['key']) => {
+    const [x, y] = [rps(top), rps(bottom)];
+    return x && y ? (x / y).toFixed(2) : 'n/a';
+  };
+  console.log('');
+  console.log(`ratios: c/b = ${ratio('c', 'b')}   d/b = ${ratio('d', 'b')}   c/a = ${ratio('c', 'a')}   (goal: c/b ≥ 1.0, d/b ≥ 1.0)`);
+  for (const target of targets.filter((candidate) => candidate.note)) console.log(`(${target.key}) ${target.note}`);
+}
+
+async function saveResults(targets: Target[]): Promise<void> {
+  const record = {
+    at: new Date().toISOString(),
+    node: process.version,
+    cpus: cpus().length,
+    settings,
+    targets: targets.map(({ key, label, note, result }) => ({ key, label, note, result })),
+  };
+  const stamp = record.at.replace(/[:.]/g, '-');
+  await mkdir(resolve('bench/results'), { recursive: true });
+  await writeFile(resolve(`bench/results/run-${stamp}.json`), `${JSON.stringify(record, null, 2)}\n`);
+  if (args['save-baseline']) {
+    await mkdir(resolve('bench/baselines'), { recursive: true });
+    await writeFile(resolve(`bench/baselines/${record.at.slice(0, 10)}.json`), `${JSON.stringify(record, null, 2)}\n`);
+  }
+}
+
+/** Runs the app under `--cpu-prof`, loads one target, and prints where the CPU went. */
+async function profile(target: Target, productEnv: Record<string, string>, base: string): Promise<void> {
+  const dir = resolve(`bench/results/profiles/${target.key}-${Date.now()}`);
+  await mkdir(dir, { recursive: true });
+  const app = await startProduct(PRODUCT, productEnv, `${base}/health/ready`, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+  try {
+    await measure(target.request!, app.child.pid!, { ...settings, rounds: 1 });
+  } finally {
+    await app.stop();
+  }
+  const file = (await readdir(dir)).find((name) => name.endsWith('.cpuprofile'));
+  if (!file) return void console.log(`(${target.key}) no profile written`);
+  const summary = await summarizeProfile(join(dir, file), [
+    'passport', 'passport-jwt', 'jsonwebtoken', 'jwks-rsa', 'jose', '@nestjs/core', '@nestjs/platform-express', 'express', 'router',
+    'body-parser', 'helmet', 'nestjs-pino', 'pino-http', 'pino', 'typeorm', 'pg', 'prom-client', 'zod',
+    '@modelcontextprotocol/server', '@modelcontextprotocol/node', 'app:auth', 'app:common/rate-limit', 'app:observability', 'app:common/http',
+  ]);
+  const busy = summary.totalMs - summary.idleMs;
+  const pct = (ms: number) => `${((100 * ms) / busy).toFixed(1).padStart(5)} %`;
+  console.log('');
+  console.log(`CPU profile of (${target.key}) ${target.label}: ${busy.toFixed(0)} ms busy of ${summary.totalMs.toFixed(0)} ms (${join(dir, file)})`);
+  console.log('  self time by package/file:');
+  for (const [bucket, ms] of summary.byBucket.filter(([name]) => name !== '(idle)').slice(0, 14)) console.log(`    ${pct(ms)}  ${bucket}`);
+  console.log('  inclusive (anywhere on the stack):');
+  for (const [bucket, ms] of summary.inclusive.slice(0, 18)) console.log(`    ${pct(ms)}  ${bucket}`);
+  console.log('  hottest functions (self):');
+  for (const [name, ms] of summary.byFunction.filter(([label]) => !label.startsWith('(idle)')).slice(0, 15)) console.log(`    ${pct(ms)}  ${name}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
