@@ -24,6 +24,9 @@ export function mountAuthorizationServer(app: NestExpressApplication): void {
 
   express.use(AS_MOUNT_PATH, (request: Request, response: Response, next: NextFunction) => {
     pinToPublicUrl(request);
+    // The browser part of a flow often runs in a popup (Swagger UI) that must keep its opener,
+    // redirects included: no opener isolation on the authorization server's responses.
+    response.setHeader('cross-origin-opener-policy', 'unsafe-none');
     if (request.path.startsWith(`${INTERACTION_PATH}/`)) return next();
     // The provider derives its mount path from originalUrl; a proxy prefix in PUBLIC_URL belongs to it.
     request.originalUrl = `${basePath}${request.originalUrl}`;

@@ -3,8 +3,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_SCOPES, Scope, SCOPE_DESCRIPTIONS } from '../../src/auth/scope.js';
 import { OAUTH2_SCHEME } from '../../src/auth/require-scopes.decorator.js';
 import { json } from '../helpers/http.js';
-import { startEmbeddedIssuerApp, type EmbeddedIssuerApp } from '../helpers/oauth-app.js';
+import { findFreePort } from '../../src/database/embedded-postgres.js';
+import { deleteRegisteredClients, startEmbeddedIssuerApp, type EmbeddedIssuerApp } from '../helpers/oauth-app.js';
 import { type Browser, launchChromium } from '../helpers/oauth-browser.js';
+import { registerPublicClient } from '../helpers/oauth-client.js';
 
 // A protected business route that exists today (crm:read); every analyst demo client and demo user may call it.
 const OPERATION = '#operations-crm-AccountsController_search';
@@ -21,6 +23,22 @@ async function openFlow(page: Page, baseUrl: string, flow: 'clientCredentials' |
 /** Ticks a scope (Swagger UI hides the checkbox behind its label). */
 function tickScope(section: Locator, flow: string, scope: string): Promise<void> {
   return section.locator(`label[for="${scope}-${flow}-checkbox-${OAUTH2_SCHEME}"]`).click();
+}
+
+/** Code flow + PKCE from the dialog: the popup shows the login page, a demo user is picked, the popup hands the code back. */
+async function authorizeWithCode(page: Page, section: Locator, user: string): Promise<void> {
+  await tickScope(section, 'authorizationCode', Scope.CrmRead);
+  const opened = page.waitForEvent('popup');
+  await section.locator('button.authorize').click();
+  const login = await opened;
+  await login.waitForLoadState();
+  expect(new URL(login.url()).pathname).toMatch(/^\/oauth\/interaction\//);
+  expect(await login.locator('body').innerText()).toContain(SCOPE_DESCRIPTIONS[Scope.CrmRead]);
+  await login.locator(`input[value="${user}"]`).check();
+  await login.getByRole('button', { name: 'Allow' }).click();
+  // oauth2-redirect.html hands the code to the opener (which holds the PKCE verifier) and closes itself.
+  await login.waitForEvent('close', { timeout: 20_000 });
+  await section.getByText('Authorized').waitFor();
 }
 
 /** Closes the dialog, runs "Try it out" → "Execute" on the operation, returns the live status. */
@@ -76,18 +94,41 @@ describe('Swagger UI "Authorize" against the embedded authorization server (real
     const page = await browser.context.newPage();
     const section = await openFlow(page, s.baseUrl, 'authorizationCode');
     expect(await section.locator('#client_id_authorizationCode').inputValue()).toBe('swagger-ui');
-    await tickScope(section, 'authorizationCode', Scope.CrmRead);
-    const opened = page.waitForEvent('popup');
-    await section.locator('button.authorize').click();
-    const login = await opened;
-    await login.waitForLoadState();
-    expect(new URL(login.url()).pathname).toMatch(/^\/oauth\/interaction\//);
-    expect(await login.locator('body').innerText()).toContain(SCOPE_DESCRIPTIONS[Scope.CrmRead]);
-    await login.locator('input[value="gina@globex"]').check();
-    await login.getByRole('button', { name: 'Allow' }).click();
-    // oauth2-redirect.html hands the code to the opener (PKCE verifier there) and closes itself.
-    await login.waitForEvent('close', { timeout: 20_000 });
-    await section.getByText('Authorized').waitFor();
+    await authorizeWithCode(page, section, 'gina@globex');
+    expect(await executeOperation(page)).toBe('200');
+  }, 60_000);
+});
+
+// An external issuer, played by a second instance of this app (its embedded server, on another
+// origin): Swagger UI discovers its endpoints at boot, the popup crosses origins and comes back.
+describe('Swagger UI "Authorize" against an external issuer on another origin (real Chromium)', () => {
+  let issuerApp: EmbeddedIssuerApp;
+  let api: EmbeddedIssuerApp;
+  let clientId: string;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    const apiPort = await findFreePort();
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    // The issuer mints tokens for the API's resource URL.
+    issuerApp = await startEmbeddedIssuerApp({ env: { RESOURCE_URL: apiUrl }, extraImports: [] });
+    clientId = (await registerPublicClient(issuerApp.config.auth.issuer, { client_name: 'Swagger UI of another API', redirect_uris: [`${apiUrl}/docs/oauth2-redirect.html`] })).body.client_id;
+    api = await startEmbeddedIssuerApp({ port: apiPort, env: { AUTH_ISSUER: issuerApp.config.auth.issuer }, extraImports: [] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await api.close();
+    await issuerApp.close();
+    await deleteRegisteredClients([clientId]);
+  });
+
+  it('when a person authorizes with the code flow at the external issuer, then the popup returns the code and the call answers 200', async () => {
+    const document = await json(await fetch(`${api.baseUrl}/docs-json`));
+    expect(document.components.securitySchemes[OAUTH2_SCHEME].flows.authorizationCode.authorizationUrl).toBe(`${issuerApp.config.auth.issuer}/auth`);
+    browser = await launchChromium();
+    const page = await browser.context.newPage();
+    const section = await openFlow(page, api.baseUrl, 'authorizationCode');
+    await section.locator('#client_id_authorizationCode').fill(clientId);
+    await authorizeWithCode(page, section, 'alice@acme');
     expect(await executeOperation(page)).toBe('200');
   }, 60_000);
 });

@@ -7,6 +7,7 @@ import { createApp } from '../../src/app.factory.js';
 import type { AppModuleOptions } from '../../src/app.module.js';
 import { SECRETS_FILE } from '../../src/authorization-server/local-secrets.js';
 import { parseConfig, type AppConfig } from '../../src/config/app-config.js';
+import { createDataSource } from '../../src/database/data-source.js';
 import { findFreePort } from '../../src/database/embedded-postgres.js';
 import { ProbeModule } from './probe.module.js';
 import { testDatabaseUrl } from './test-app.js';
@@ -76,4 +77,15 @@ export async function startEmbeddedIssuerApp(options: EmbeddedIssuerOptions = {}
       if (!options.dataDir) await removeDataDir(dataDir);
     },
   };
+}
+
+/** Deletes clients a test registered (RFC 7591) from the authorization server's Postgres state. */
+export async function deleteRegisteredClients(clientIds: string[]): Promise<void> {
+  const dataSource = createDataSource({ url: testDatabaseUrl(), asAppRole: false, poolSize: 1 });
+  await dataSource.initialize();
+  try {
+    await dataSource.query(`DELETE FROM oauth_state WHERE model = 'Client' AND id = ANY($1)`, [clientIds]);
+  } finally {
+    await dataSource.destroy();
+  }
 }

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
 import { ALL_SCOPES, SCOPE_DESCRIPTIONS } from '../../auth/scope.js';
 import { BEARER_SCHEME, OAUTH2_SCHEME } from '../../auth/require-scopes.decorator.js';
 import { SWAGGER_UI_CLIENT_ID } from '../../authorization-server/demo-identities.js';
@@ -28,6 +29,7 @@ export async function setupSwagger(app: INestApplication, config: AppConfig): Pr
   const document = SwaggerModule.createDocument(app, builder.build());
   // Without a usable issuer, the OAuth2 requirements would name a scheme that does not exist.
   if (!endpoints) dropSecurityScheme(document, OAUTH2_SCHEME);
+  app.use('/docs', relaxOpenerPolicy);
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
     customSiteTitle: 'Sales Analytics API',
@@ -44,6 +46,16 @@ export async function setupSwagger(app: INestApplication, config: AppConfig): Pr
       },
     },
   });
+}
+
+/**
+ * Swagger UI's OAuth popup reports back to its opener from oauth2-redirect.html. Helmet's default
+ * COOP (same-origin) would cut that link as soon as the popup visits the issuer's pages: /docs
+ * keeps its opener-isolation but lets its popups keep theirs, and the redirect page sets none.
+ */
+function relaxOpenerPolicy(request: Request, response: Response, next: NextFunction): void {
+  response.setHeader('Cross-Origin-Opener-Policy', request.path === '/oauth2-redirect.html' ? 'unsafe-none' : 'same-origin-allow-popups');
+  next();
 }
 
 function oauth2Scheme(config: AppConfig, endpoints: OAuthEndpoints) {
