@@ -77,6 +77,31 @@ describe('rate limits (memory store)', () => {
     expect((await call(f.token({ claims: { client_id: 'rl-flood-2', org_id: f.tenantB } }))).status).toBe(200);
   });
 
+  it('when an MCP client exceeds its budget, then /mcp answers 429 rate_limited with Retry-After too', async () => {
+    const token = f.token({ claims: { client_id: 'rl-mcp-client', org_id: f.tenantB } });
+    const listTools = () =>
+      fetch(`${f.t.baseUrl}/mcp`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-protocol-version': '2025-11-25',
+          'x-forwarded-for': address(),
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
+      });
+    for (let index = 0; index < 5; index++) {
+      const response = await listTools();
+      expect(response.status).toBe(200);
+      await response.body?.cancel();
+    }
+    const refused = await listTools();
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(await json(refused)).toMatchObject({ error: 'rate_limited', limit: 'client' });
+  });
+
   it('when requests are refused, then rate_limited_total counts them by limit', async () => {
     const text = await f.t.app.get(MetricsService).scrape();
     expect(text).toMatch(/rate_limited_total\{limit="client"\} [1-9]/);
