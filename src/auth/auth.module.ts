@@ -8,6 +8,7 @@ import { JwtStrategy } from './jwt.strategy.js';
 import { ScopesGuard } from './scopes.guard.js';
 import { TenantsRepository } from './tenants/tenants.repository.js';
 import { TenantsService } from './tenants/tenants.service.js';
+import { VerifiedTokenCache } from './verified-token-cache.js';
 
 /**
  * The OAuth 2.1 resource server: every route is denied unless a valid token with the declared
@@ -21,6 +22,7 @@ import { TenantsService } from './tenants/tenants.service.js';
     JwtStrategy,
     TenantsRepository,
     TenantsService,
+    VerifiedTokenCache,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: ScopesGuard },
   ],

@@ -8,12 +8,21 @@ import { DomainError } from '../common/errors/domain-error.js';
 import { AuthError } from './auth.errors.js';
 import { readBearerCredentials } from './bearer-token.js';
 import { PRINCIPAL_KEY } from './current-principal.decorator.js';
-import { BEARER_TOKEN_KEY } from './jwt.strategy.js';
+import { JwksKeyStore } from './jwks/key-store.js';
+import { BEARER_TOKEN_KEY, VERIFIED_WITH_KEY, type VerifiedWith } from './jwt.strategy.js';
 import type { Principal } from './principal.js';
 import { IS_PUBLIC } from './public.decorator.js';
 import { REQUIRED_SCOPES } from './require-scopes.decorator.js';
 import { TenantsService } from './tenants/tenants.service.js';
 import { resourceMetadataUrl } from './token-claims.js';
+import { VerifiedTokenCache } from './verified-token-cache.js';
+
+type AuthRequest = Request & {
+  [BEARER_TOKEN_KEY]?: string;
+  [VERIFIED_WITH_KEY]?: VerifiedWith;
+  [PRINCIPAL_KEY]?: Principal;
+  user?: Principal;
+};
 
 /**
  * Global guard, deny by default: every route needs a valid token unless it is `@Public()`.
@@ -28,6 +37,8 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     private readonly reflector: Reflector,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly tenants: TenantsService,
+    private readonly keyStore: JwksKeyStore,
+    private readonly verifiedTokens: VerifiedTokenCache,
   ) {
     super();
   }
@@ -35,7 +46,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
-    const request = context.switchToHttp().getRequest<Request>();
+    const request = context.switchToHttp().getRequest<AuthRequest>();
     const metadataUrl = resourceMetadataUrl(this.config.publicUrl, request.path);
     const credentials = readBearerCredentials(request);
     if (credentials.kind === 'none') {
@@ -43,12 +54,34 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
       throw AuthError.missingToken(metadataUrl, required?.join(' '));
     }
     if (credentials.kind === 'malformed') throw AuthError.invalidRequest(metadataUrl, credentials.reason);
-    (request as Request & { [BEARER_TOKEN_KEY]?: string })[BEARER_TOKEN_KEY] = credentials.token;
-    await super.canActivate(context);
-    const principal = (request as Request & { user?: Principal }).user!;
-    (request as Request & { [PRINCIPAL_KEY]?: Principal })[PRINCIPAL_KEY] = principal;
+    const cacheKey = this.verifiedTokens.keyOf(credentials.token);
+    const principal = (await this.fromCache(cacheKey)) ?? (await this.verify(context, request, credentials.token, cacheKey));
+    request.user = principal;
+    request[PRINCIPAL_KEY] = principal;
     await this.tenants.assertKnown(principal.tenantId);
     return true;
+  }
+
+  /**
+   * A token that passed full verification before, under the current key set and before its `exp`.
+   * The key store is still asked about its kid: that keeps the refresh, the stale window (503
+   * beyond it) and key removal (the kid vanishes, the generation moves) exactly as without cache.
+   */
+  private async fromCache(cacheKey: string): Promise<Principal | undefined> {
+    const hit = this.verifiedTokens.get(cacheKey, this.keyStore.generation, Date.now());
+    if (!hit) return undefined;
+    const lookup = await this.keyStore.lookup(hit.kid);
+    return lookup.found && this.keyStore.generation === hit.generation ? hit.principal : undefined;
+  }
+
+  /** Full verification through passport-jwt; a success is remembered for the token's lifetime. */
+  private async verify(context: ExecutionContext, request: AuthRequest, token: string, cacheKey: string): Promise<Principal> {
+    request[BEARER_TOKEN_KEY] = token;
+    await super.canActivate(context);
+    const principal = request.user!;
+    const verifiedWith = request[VERIFIED_WITH_KEY];
+    if (verifiedWith) this.verifiedTokens.set(cacheKey, { principal, ...verifiedWith }, Date.now());
+    return principal;
   }
 
   /** passport's outcome → the contract: keys unavailable stays 503; every other failure is one coarse 401. */

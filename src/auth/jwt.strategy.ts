@@ -11,8 +11,15 @@ import { checkHeader, principalFromClaims, TokenRejected } from './token-claims.
 
 /** Where the guard leaves the already-parsed bearer token for passport-jwt to read. */
 export const BEARER_TOKEN_KEY = Symbol('bearerToken');
+/** Where the key provider notes which key (kid, key-set generation) verified the token. */
+export const VERIFIED_WITH_KEY = Symbol('verifiedWith');
 
-type RequestWithToken = Request & { [BEARER_TOKEN_KEY]?: string };
+export interface VerifiedWith {
+  kid: string;
+  generation: number;
+}
+
+type RequestWithToken = Request & { [BEARER_TOKEN_KEY]?: string; [VERIFIED_WITH_KEY]?: VerifiedWith };
 
 /**
  * passport-jwt + jwks-rsa, configured from the validated config. passport-jwt (jsonwebtoken)
@@ -31,8 +38,14 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       // The guard has already read the Authorization header strictly (RFC 6750); nothing else is a source.
       jwtFromRequest: (request: RequestWithToken) => request[BEARER_TOKEN_KEY] ?? null,
       // jsonwebtoken accepts a KeyObject at run time; the typings only list PEM strings/buffers.
-      secretOrKeyProvider: (_request: Request, rawToken: string, done: (error: unknown, key?: string) => void) => {
-        resolveKey(rawToken, auth, keyStore).then((key) => done(null, key as unknown as string), (error: unknown) => done(error));
+      secretOrKeyProvider: (request: RequestWithToken, rawToken: string, done: (error: unknown, key?: string) => void) => {
+        resolveKey(rawToken, auth, keyStore).then(
+          ({ key, kid, generation }) => {
+            request[VERIFIED_WITH_KEY] = { kid, generation };
+            done(null, key as unknown as string);
+          },
+          (error: unknown) => done(error),
+        );
       },
       issuer: auth.issuer,
       audience: auth.audience,
@@ -53,6 +66,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
 async function resolveKey(rawToken: string, auth: AppConfig['auth'], keyStore: JwksKeyStore) {
   const header = checkHeader(rawToken, auth);
   const lookup = await keyStore.lookup(header.kid);
+  const generation = keyStore.generation;
   if (!lookup.found) throw new TokenRejected('unknown kid');
   const { key, alg } = lookup.found;
   // Each key is used with one algorithm family only (RFC 8725 §3.1, T06).
@@ -61,7 +75,7 @@ async function resolveKey(rawToken: string, auth: AppConfig['auth'], keyStore: J
   if (key.asymmetricKeyType !== family && !(family === 'rsa' && key.asymmetricKeyType === 'rsa-pss')) {
     throw new TokenRejected('alg does not match the key type');
   }
-  return key;
+  return { key, kid: header.kid, generation };
 }
 
 export function isKeysUnavailable(error: unknown): error is KeysUnavailableError {

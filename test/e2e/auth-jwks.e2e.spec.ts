@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { JwksKeyStore } from '../../src/auth/jwks/key-store.js';
+import { VerifiedTokenCache } from '../../src/auth/verified-token-cache.js';
 import { startAuthFixture, type AuthFixture } from '../helpers/auth-fixture.js';
 import { json } from '../helpers/http.js';
 
@@ -374,5 +375,68 @@ describe('JWKS discovery (RFC 8414 / OpenID)', () => {
       expect(f.issuer.metadataRequests).toBeGreaterThanOrEqual(1);
       expect(f.issuer.jwksRequests).toBe(0);
     }
+  });
+});
+
+describe('the verified-token cache changes no decision (one token reused, as agents do)', () => {
+  let f: AuthFixture;
+  beforeAll(async () => {
+    f = await startAuthFixture({
+      AUTH_JWKS_CACHE_SECONDS: '1',
+      AUTH_JWKS_STALE_SECONDS: '2',
+      AUTH_JWKS_COOLDOWN_SECONDS: '1',
+      AUTH_JWKS_TIMEOUT_MS: '500',
+      // Without leeway, a token past exp fails the full check at once: the cache must not outlive it.
+      AUTH_CLOCK_TOLERANCE_SECONDS: '0',
+    });
+  });
+  afterEach(() => {
+    f.issuer.mode = 'up';
+    f.issuer.published = ['k1', 'k2'];
+  });
+  afterAll(() => f.close());
+
+  it('when the same token comes again, then it is answered from the cache, and the scope is still checked per request', async () => {
+    const cache = f.t.app.get(VerifiedTokenCache);
+    const token = f.token();
+    const before = cache.size;
+    expect((await f.get('/probe/crm', token)).status).toBe(200);
+    expect(cache.size).toBe(before + 1);
+    expect((await f.get('/probe/crm', token)).status).toBe(200);
+    expect(cache.size).toBe(before + 1);
+    const write = await fetch(`${f.t.baseUrl}/probe/crm`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    expect(write.status).toBe(403);
+  });
+
+  it('when the token reaches exp, then the cached entry does not outlive it (401)', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const token = f.token({ claims: { iat: now, nbf: now, exp: now + 2 } });
+    expect((await f.get('/probe/crm', token)).status).toBe(200);
+    await waitUntil(async () => (await f.get('/probe/crm', token)).status === 401, 5000, 'expired token refused');
+  });
+
+  it('when its key is removed from the JWKS, then a cached token is refused within the cache age plus one fetch', async () => {
+    const token = f.token();
+    expect((await f.get('/probe/crm', token)).status).toBe(200);
+    f.issuer.published = ['k2'];
+    await waitUntil(async () => (await f.get('/probe/crm', token)).status === 401, 6000, 'cached token refused after key removal');
+  });
+
+  it('when the JWKS stays down past the stale window, then a cached token gets 503 like any other, never 401', async () => {
+    await sleep(1100);
+    const token = f.token();
+    expect((await f.get('/probe/crm', token)).status).toBe(200);
+    f.issuer.mode = 'down';
+    const statuses: number[] = [];
+    await waitUntil(
+      async () => {
+        const status = (await f.get('/probe/crm', token)).status;
+        statuses.push(status);
+        return status === 503;
+      },
+      6000,
+      'cached token 503 after the stale window',
+    );
+    expect(statuses.every((status) => status === 200 || status === 503)).toBe(true);
   });
 });
