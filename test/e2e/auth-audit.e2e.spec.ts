@@ -11,7 +11,9 @@ const ENV = { RATE_LIMIT_ENABLED: 'false' };
 
 /** A body that looks like a real call, so that nothing but the auth decision can refuse it. */
 function probeRequest(route: AuditedRoute): { method: string; headers: Record<string, string>; body?: string } {
-  const method = route.method === 'ALL' ? 'POST' : route.method;
+  // `@All()`: a method no more specific handler takes, without a body.
+  if (route.method === 'ALL') return { method: 'PUT', headers: {} };
+  const method = route.method;
   if (method === 'GET' || method === 'HEAD' || method === 'DELETE') return { method, headers: {} };
   if (route.path === '/mcp') {
     // A JSON-RPC call of a contract tool that needs mcp:tools:crm:write.
@@ -21,7 +23,31 @@ function probeRequest(route: AuditedRoute): { method: string; headers: Record<st
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'crm_update_opportunity', arguments: {} } }),
     };
   }
-  return { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'audit', method: 'crm/update_opportunity', params: {} }) };
+  return { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'audit' }) };
+}
+
+type OpenApi = { paths?: Record<string, Record<string, OpenApiOperation>> };
+type OpenApiOperation = {
+  parameters?: { in: string; name: string; schema?: { enum?: string[] } }[];
+  requestBody?: { content?: Record<string, { schema?: { oneOf?: { properties?: { method?: { enum?: string[] } } }[] } }> };
+};
+
+/**
+ * For a route whose scope is per operation (seed RPC twins), the concrete operations its own
+ * OpenAPI description lists: path parameter values from their `enum`, bodies `{method, params}`
+ * from the request body's `oneOf`. Empty when the document names none.
+ */
+function documentedOperations(doc: OpenApi, route: AuditedRoute): { path: string; body: string }[] {
+  const operation = doc.paths?.[route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')]?.[route.method.toLowerCase()];
+  const methods = (operation?.requestBody?.content?.['application/json']?.schema?.oneOf ?? []).flatMap((schema) => schema.properties?.method?.enum ?? []);
+  if (!operation || methods.length === 0) return [];
+  let paths = [route.path];
+  for (const parameter of operation.parameters ?? []) {
+    if (parameter.in !== 'path') continue;
+    const values = parameter.schema?.enum ?? [randomUUID()];
+    paths = paths.flatMap((path) => values.map((value) => path.replace(`:${parameter.name}`, value)));
+  }
+  return paths.flatMap((path) => methods.map((method) => ({ path, body: JSON.stringify({ method, params: {} }) })));
 }
 
 describe('T30 deny-by-default: every route declares its access, and the declaration holds at run time', () => {
@@ -69,8 +95,27 @@ describe('T30 deny-by-default: every route declares its access, and the declarat
   it('when each protected route is called with a token holding only the unrelated scope openid, then 403 insufficient_scope', async () => {
     const token = tokenWithScope('openid');
     const protectedRoutes = auditRoutes(t.app).routes.filter((route) => route.policy.kind !== 'public');
+    const doc = (await (await fetch(`${t.baseUrl}/docs-json`)).json()) as OpenApi;
     const failures: string[] = [];
     for (const route of protectedRoutes) {
+      const operations = route.policy.kind === 'handler-checked' ? documentedOperations(doc, route) : [];
+      if (operations.length > 0) {
+        // Every documented operation is refused for this token (never 2xx/5xx), each needing a scope
+        // it lacks gets the challenge, and at least one does (else the probe proved nothing).
+        let challenged = 0;
+        for (const operation of operations) {
+          const response = await fetch(`${t.baseUrl}${operation.path}`, {
+            method: route.method,
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+            body: operation.body,
+          });
+          const challenge = response.headers.get('www-authenticate') ?? '';
+          if (response.status === 403 && challenge.includes('error="insufficient_scope"')) challenged++;
+          else if (response.status < 400 || response.status >= 500) failures.push(`${route.method} ${operation.path} ${operation.body}: ${response.status}`);
+        }
+        if (challenged === 0) failures.push(`${route.method} ${route.path}: no documented operation answered 403 insufficient_scope`);
+        continue;
+      }
       const request = probeRequest(route);
       const response = await fetch(`${t.baseUrl}${concretePath(route.path, randomUUID())}`, {
         ...request,
@@ -78,9 +123,11 @@ describe('T30 deny-by-default: every route declares its access, and the declarat
       });
       const challenge = response.headers.get('www-authenticate') ?? '';
       const scoped = response.status === 403 && challenge.includes('error="insufficient_scope"') && /scope="[^"]+"/.test(challenge);
-      // A handler-checked route without a scope-bearing operation (e.g. GET /mcp) may refuse otherwise,
-      // but must never serve (2xx) nor fail (5xx) for a token without any of our scopes.
-      const handlerRefused = route.policy.kind === 'handler-checked' && route.path !== '/mcp' && response.status >= 400 && response.status < 500;
+      // A handler-checked route called without a real operation (GET/DELETE /mcp, an RPC route whose
+      // document lists none yet) may refuse otherwise (405, 400, 404), but must never serve (2xx) nor
+      // fail (5xx) for a token without our scopes. POST /mcp names a real tool: it must be the 403.
+      const namesOperation = route.method === 'POST' && route.path === '/mcp';
+      const handlerRefused = route.policy.kind === 'handler-checked' && !namesOperation && response.status >= 400 && response.status < 500;
       if (!scoped && !handlerRefused) failures.push(`${route.method} ${route.path}: ${response.status} ${challenge}`);
       if (route.policy.kind === 'scopes' && scoped) {
         for (const scope of route.policy.scopes) expect(challenge).toContain(scope);

@@ -63,10 +63,13 @@ export function controllerRoutes(app: INestApplication): AuditedRoute[] {
   return routes;
 }
 
-// Nest mounts `consumer.apply(mw).forRoutes('*')` middleware as catch-all route layers (`{/*splat}`,
-// `{*path}`): pass-through, not endpoints. That none of them answers on its own is checked at run
-// time (an unrouted path must be 404).
+// Nest mounts `consumer.apply(mw).forRoutes(…)` middleware as Express route layers too: on catch-all
+// paths (`{/*splat}`, `{*path}`) or on the paths of the controllers named, each with Nest's
+// pass-through wrapper (a function named `handler` taking `next`). They are not endpoints. That no
+// catch-all answers on its own is checked at run time (an unrouted path must be 404).
 const CATCH_ALL = /^\{?\/?\*[A-Za-z0-9_]*\}?$/;
+const isNestMiddleware = (layer: Layer) =>
+  (layer.route?.stack ?? []).length > 0 && layer.route!.stack!.every((entry) => entry.handle.name === 'handler' && entry.handle.length === 3);
 
 /** Routes on the Express router itself (method + path), whoever registered them (Nest, Swagger, a module by hand). */
 export function expressRoutes(app: INestApplication): { method: string; path: string }[] {
@@ -74,7 +77,7 @@ export function expressRoutes(app: INestApplication): { method: string; path: st
   const stack = instance.router?.stack ?? instance._router?.stack ?? [];
   const routes: { method: string; path: string }[] = [];
   for (const layer of stack) {
-    if (!layer.route) continue;
+    if (!layer.route || isNestMiddleware(layer)) continue;
     for (const path of asArray(layer.route.path)) {
       if (CATCH_ALL.test(path)) continue;
       for (const method of Object.keys(layer.route.methods)) routes.push({ method: method === '_all' ? 'ALL' : method.toUpperCase(), path });
@@ -84,7 +87,7 @@ export function expressRoutes(app: INestApplication): { method: string; path: st
 }
 
 interface Layer {
-  route?: { path: string | string[]; methods: Record<string, boolean> };
+  route?: { path: string | string[]; methods: Record<string, boolean>; stack?: { handle: (...args: never[]) => unknown }[] };
 }
 
 export interface AuditFinding {
@@ -107,7 +110,8 @@ export function auditRoutes(app: INestApplication): { routes: AuditedRoute[]; fi
   }
   const declared = new Set(routes.map((route) => `${route.method} ${route.path}`));
   for (const route of expressRoutes(app)) {
-    if (declared.has(`${route.method} ${route.path}`)) continue;
+    // `@All()` registers every method on its path.
+    if (declared.has(`${route.method} ${route.path}`) || declared.has(`ALL ${route.path}`)) continue;
     const name = `${route.method} ${route.path} (express)`;
     routes.push({ ...route, source: '(express)', policy: { kind: 'public' } });
     if (!isAllowedPublic(route.path)) findings.push({ route: name, problem: 'is registered on Express outside any controller (no guard runs) and not on the public allow-list' });
