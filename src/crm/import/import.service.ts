@@ -30,7 +30,7 @@ export interface ImportRequest {
 
 export interface ImportOptions {
   idempotencyKey?: string;
-  /** Called every few thousand rows (the CLI's progress bar). */
+  /** Called every thousand rows (the CLI's progress bar). */
   onProgress?: (progress: { rows: number; bytes: number }) => void;
 }
 
@@ -113,7 +113,7 @@ export class ImportService {
       }
       if (mapped.ok) batch.push(mapped.row);
       if (batch.length >= BATCH_SIZE) await flush();
-      if (row % 5_000 === 0) options.onProgress?.({ rows: row, bytes: input.bytesRead });
+      if (row % 1_000 === 0) options.onProgress?.({ rows: row, bytes: input.bytesRead });
     }
     await flush();
     options.onProgress?.({ rows: report.rows, bytes: input.bytesRead });
