@@ -33,6 +33,10 @@ export function buildDataSourceOptions(settings: DataSourceSettings): DataSource
       // Fail fast when the database is gone, so callers answer 503 instead of hanging.
       connectionTimeoutMillis: 3_000,
       idleTimeoutMillis: 30_000,
+      // TCP keepalive: a connection whose server vanished without a word (fail-over, NAT drop) is
+      // found dead and replaced instead of hanging the next query on it.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
       statement_timeout: 30_000,
       ...(settings.asAppRole ? { options: `-c role=${APP_DB_ROLE}` } : {}),
     },
