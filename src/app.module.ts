@@ -14,6 +14,7 @@ import { MetadataModule } from './metadata/metadata.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 import { SalesModule } from './sales/sales.module.js';
+import { InsightsModule } from './insights/insights.module.js';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module.js';
 import { AuthorizationServerModule } from './authorization-server/authorization-server.module.js';
 
@@ -32,7 +33,7 @@ export interface AppModuleOptions {
 @Module({})
 export class AppModule {
   static forRoot({ config, databaseUrl, extraImports = [] }: AppModuleOptions): DynamicModule {
-    const featureModules: DynamicModule['imports'] = [CrmModule, NotificationsModule, SalesModule, CrmToolsModule, AuditModule, McpModule.forRoot({ conformanceFixtures: config.mcp.conformanceFixtures })];
+    const featureModules: DynamicModule['imports'] = [CrmModule, NotificationsModule, SalesModule, InsightsModule, CrmToolsModule, AuditModule, McpModule.forRoot({ conformanceFixtures: config.mcp.conformanceFixtures })];
     return {
       module: AppModule,
       imports: [
