@@ -237,8 +237,9 @@ async function profile(target: Target, productEnv: Record<string, string>, base:
   const dir = resolve(`bench/results/profiles/${target.key}-${Date.now()}`);
   await mkdir(dir, { recursive: true });
   const app = await startProduct(PRODUCT, productEnv, `${base}/health/ready`, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+  let loaded: LoadResult;
   try {
-    await measure(target.request!, app.child.pid!, { ...settings, rounds: 1 });
+    loaded = await measure(target.request!, app.child.pid!, { ...settings, rounds: 1 });
   } finally {
     await app.stop();
   }
@@ -248,11 +249,12 @@ async function profile(target: Target, productEnv: Record<string, string>, base:
     'passport', 'passport-jwt', 'jsonwebtoken', 'jwks-rsa', 'jose', '@nestjs/core', '@nestjs/platform-express', 'express', 'router',
     'body-parser', 'helmet', 'nestjs-pino', 'pino-http', 'pino', 'typeorm', 'pg', 'prom-client', 'zod',
     '@modelcontextprotocol/server', '@modelcontextprotocol/node', 'app:auth', 'app:common/rate-limit', 'app:observability', 'app:common/http',
-  ]);
+  ], loaded.windowMicros);
   const busy = summary.totalMs - summary.idleMs;
-  const pct = (ms: number) => `${((100 * ms) / busy).toFixed(1).padStart(5)} %`;
+  const perRequest = (ms: number) => `${((ms * 1000) / Math.max(1, loaded.requests)).toFixed(1).padStart(6)} µs/req`;
+  const pct = (ms: number) => `${((100 * ms) / busy).toFixed(1).padStart(5)} % ${perRequest(ms)}`;
   console.log('');
-  console.log(`CPU profile of (${target.key}) ${target.label}: ${busy.toFixed(0)} ms busy of ${summary.totalMs.toFixed(0)} ms (${join(dir, file)})`);
+  console.log(`CPU profile of (${target.key}) ${target.label}, steady state only: ${busy.toFixed(0)} ms busy of ${summary.totalMs.toFixed(0)} ms, ${Math.round(loaded.requestsPerSecond)} req/s (${join(dir, file)})`);
   console.log('  self time by package/file:');
   for (const [bucket, ms] of summary.byBucket.filter(([name]) => name !== '(idle)').slice(0, 14)) console.log(`    ${pct(ms)}  ${bucket}`);
   console.log('  inclusive (anywhere on the stack):');

@@ -22,10 +22,17 @@ export interface LoadResult {
   rssMb: number;
   peakRssMb: number;
   cpuMicrosPerRequest: number;
+  /** Requests answered in the measured rounds. */
+  requests: number;
   /** Non-2xx answers and socket errors across the measured rounds (should be 0). */
   failures: number;
   rounds: { requestsPerSecond: number; p50Ms: number; p99Ms: number }[];
+  /** When the measured rounds ran, on the monotonic clock V8 stamps CPU-profile samples with (µs). */
+  windowMicros: [number, number];
 }
+
+/** Monotonic microseconds: `process.hrtime`, the clock of V8 CPU-profile timestamps, shared across processes. */
+export const nowMicros = () => Number(process.hrtime.bigint() / 1000n);
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
@@ -51,12 +58,14 @@ export async function measure(request: LoadRequest, pid: number, settings: LoadS
   let failures = 0;
   let requests = 0;
   const cpuBefore = cpuMicrosOf(pid);
+  const from = nowMicros();
   for (let round = 0; round < settings.rounds; round++) {
     const result = await fire(request, settings.connections, settings.durationSeconds);
     rounds.push({ requestsPerSecond: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99 });
     failures += result.non2xx + result.errors + result.timeouts;
     requests += result.requests.total;
   }
+  const to = nowMicros();
   const cpuMicrosPerRequest = (cpuMicrosOf(pid) - cpuBefore) / Math.max(1, requests);
   const memory = memoryOf(pid);
   return {
@@ -66,7 +75,9 @@ export async function measure(request: LoadRequest, pid: number, settings: LoadS
     rssMb: memory.rssMb,
     peakRssMb: memory.peakMb,
     cpuMicrosPerRequest,
+    requests,
     failures,
     rounds,
+    windowMicros: [from, to],
   };
 }

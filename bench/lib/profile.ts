@@ -7,6 +7,7 @@ interface ProfileNode {
 }
 interface CpuProfile {
   nodes: ProfileNode[];
+  startTime: number;
   samples: number[];
   timeDeltas: number[];
 }
@@ -31,14 +32,23 @@ function bucketOf(url: string, functionName: string): string {
   return project ? `app:${project[1]}` : url;
 }
 
-/** Reads a V8 `.cpuprofile` and totals where the time went. */
-export async function summarizeProfile(file: string, inclusivePackages: string[]): Promise<ProfileSummary> {
+/**
+ * Reads a V8 `.cpuprofile` and totals where the time went, counting only samples inside `window`
+ * (monotonic µs) when given — so that start-up does not drown the steady state.
+ */
+export async function summarizeProfile(file: string, inclusivePackages: string[], window?: [number, number]): Promise<ProfileSummary> {
   const profile = JSON.parse(await readFile(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
   const selfMicros = new Map<number, number>();
-  profile.samples.forEach((id, index) => selfMicros.set(id, (selfMicros.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0)));
+  let at = profile.startTime;
+  profile.samples.forEach((id, index) => {
+    const delta = profile.timeDeltas[index] ?? 0;
+    at += delta;
+    if (window && (at < window[0] || at > window[1])) return;
+    selfMicros.set(id, (selfMicros.get(id) ?? 0) + delta);
+  });
   const buckets = new Map<string, number>();
   const functions = new Map<string, number>();
   const inclusive = new Map<string, number>();
