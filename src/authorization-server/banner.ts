@@ -3,8 +3,8 @@ import { DEMO_CLIENTS, DEMO_USERS } from './demo-identities.js';
 import { EmbeddedAuthorizationServer } from './embedded-authorization-server.js';
 import { AS_ROUTES } from './oidc-configuration.js';
 
-/** A route every analyst demo client may call (crm:read), for the banner's ready-to-paste `curl` line. */
-const EXAMPLE_PATH = '/api/v1/crm/accounts?limit=5';
+/** A route every analyst demo client may call (sales-data:read), for the banner's ready-to-paste `curl` line. */
+const EXAMPLE_PATH = '/api/v1/sales/forecast?region=North%20America';
 
 /** The start-up banner's lines about the embedded authorization server: clients, secret, curl. */
 export function authorizationServerBanner(app: INestApplication): string[] {

@@ -1,6 +1,8 @@
 import {
-  auth,
+  Client,
   extractWWWAuthenticateParams,
+  StreamableHTTPClientTransport,
+  UnauthorizedError,
   type OAuthClientInformationMixed,
   type OAuthClientMetadata,
   type OAuthClientProvider,
@@ -10,11 +12,9 @@ import {
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Scope } from '../../src/auth/scope.js';
-import { createDataSource } from '../../src/database/data-source.js';
 import { json } from '../helpers/http.js';
-import { startEmbeddedIssuerApp, type EmbeddedIssuerApp } from '../helpers/oauth-app.js';
+import { deleteRegisteredClients, startEmbeddedIssuerApp, type EmbeddedIssuerApp } from '../helpers/oauth-app.js';
 import { authorizeInBrowserless } from '../helpers/oauth-client.js';
-import { testDatabaseUrl } from '../helpers/test-app.js';
 
 const REDIRECT_URI = 'http://127.0.0.1:9/mcp-client/callback';
 
@@ -70,59 +70,61 @@ class InMemoryOAuthClient implements OAuthClientProvider {
   }
 }
 
-// The official MCP TypeScript SDK client finds its own way: 401 challenge → RFC 9728 metadata →
+// The official MCP TypeScript SDK client finds its own way: a 401 on /mcp → RFC 9728 metadata →
 // our issuer's RFC 8414 metadata → RFC 7591 registration → code + PKCE (a person on the login
-// page) → token → a successful call. (The MCP endpoint is not mounted yet: the 401 and the call
-// use a protected route of the same resource.)
-describe('embedded authorization server: an MCP SDK client authorizes by itself', () => {
+// page) → token → MCP calls that succeed.
+describe('embedded authorization server: an MCP SDK client goes from a 401 on /mcp to a tool call by itself', () => {
   let s: EmbeddedIssuerApp;
-  const client = new InMemoryOAuthClient();
+  const oauth = new InMemoryOAuthClient();
+  const mcpUrl = () => new URL(`${s.baseUrl}/mcp`);
   beforeAll(async () => {
-    s = await startEmbeddedIssuerApp();
+    s = await startEmbeddedIssuerApp({ extraImports: [] });
   });
   afterAll(async () => {
-    const clientId = client.information?.client_id;
-    if (clientId) {
-      const dataSource = createDataSource({ url: testDatabaseUrl(), asAppRole: false, poolSize: 1 });
-      await dataSource.initialize();
-      await dataSource.query(`DELETE FROM oauth_state WHERE model = 'Client' AND id = $1`, [clientId]);
-      await dataSource.destroy();
-    }
+    if (oauth.information?.client_id) await deleteRegisteredClients([oauth.information.client_id]);
     await s.close();
   });
 
-  it('when the client meets a 401, then auth() discovers, registers and asks for authorization with PKCE S256 and our resource', async () => {
-    const challenge = await fetch(`${s.baseUrl}/probe/sales`);
-    expect(challenge.status).toBe(401);
-    const { resourceMetadataUrl, scope } = extractWWWAuthenticateParams(challenge);
-    expect(resourceMetadataUrl?.href).toBe(`${s.baseUrl}/.well-known/oauth-protected-resource`);
-    expect(scope).toBe(Scope.SalesDataRead);
+  it('when /mcp is called without a token, then 401 points at the protected resource metadata', async () => {
+    const response = await fetch(mcpUrl(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+    });
+    expect(response.status).toBe(401);
+    const { resourceMetadataUrl } = extractWWWAuthenticateParams(response);
+    expect(resourceMetadataUrl?.href).toBe(`${s.baseUrl}/.well-known/oauth-protected-resource/mcp`);
+    expect((await json(await fetch(resourceMetadataUrl!))).authorization_servers).toEqual([s.config.auth.issuer]);
+  });
 
-    const result = await auth(client, { serverUrl: `${s.baseUrl}/mcp`, resourceMetadataUrl, scope });
-    expect(result).toBe('REDIRECT');
-    expect(client.information?.client_id).toEqual(expect.any(String));
-    const url = client.authorizationUrl!;
+  it('when the client connects, then it discovers, registers and sends the person to our login page (PKCE S256, our resource)', async () => {
+    const client = new Client({ name: 'e2e', version: '1.0.0' });
+    // The SDK stops where a browser must take over: it has called redirectToAuthorization().
+    await expect(client.connect(new StreamableHTTPClientTransport(mcpUrl(), { authProvider: oauth }))).rejects.toBeInstanceOf(UnauthorizedError);
+    expect(oauth.information?.client_id).toEqual(expect.any(String));
+    const url = oauth.authorizationUrl!;
     expect(url.origin + url.pathname).toBe(`${s.config.auth.issuer}/auth`);
     expect(url.searchParams.get('code_challenge_method')).toBe('S256');
-    // The SDK adds offline_access because our metadata offers it (for a refresh token).
-    expect(url.searchParams.get('scope')!.split(' ')).toContain(Scope.SalesDataRead);
+    expect(url.searchParams.get('scope')!.split(' ')).toContain(Scope.CrmRead);
     expect(new URL(url.searchParams.get('resource')!).href).toBe(new URL(s.config.resourceUrl).href);
   });
 
-  it('when the person signs in, then auth() exchanges the code and the token opens the route that answered 401', async () => {
-    const { redirect } = await authorizeInBrowserless(client.authorizationUrl!.href, { user: 'alice@acme' });
-    const result = await auth(client, {
-      serverUrl: `${s.baseUrl}/mcp`,
-      resourceMetadataUrl: new URL(`${s.baseUrl}/.well-known/oauth-protected-resource`),
-      authorizationCode: redirect.searchParams.get('code')!,
-      iss: redirect.searchParams.get('iss') ?? undefined,
-    });
-    expect(result).toBe('AUTHORIZED');
-    const accessToken = client.saved!.access_token;
-    expect(decodeJwt(accessToken)).toMatchObject({ aud: s.config.resourceUrl, org_id: 'acme', sub: 'alice@acme', scope: Scope.SalesDataRead });
-    expect(client.saved!.refresh_token).toEqual(expect.any(String));
-    const response = await fetch(`${s.baseUrl}/probe/sales`, { headers: { authorization: `Bearer ${accessToken}` } });
-    expect(response.status).toBe(200);
-    expect((await json(response)).principal.tenantId).toBe('acme');
+  it('when the person signs in, then the client finishes with a token for their tenant and lists and calls tools', async () => {
+    const { redirect } = await authorizeInBrowserless(oauth.authorizationUrl!.href, { user: 'alice@acme' });
+    const transport = new StreamableHTTPClientTransport(mcpUrl(), { authProvider: oauth });
+    await transport.finishAuth(redirect.searchParams.get('code')!, redirect.searchParams.get('iss') ?? undefined);
+    expect(decodeJwt(oauth.saved!.access_token)).toMatchObject({ aud: s.config.resourceUrl, org_id: 'acme', sub: 'alice@acme' });
+    expect(oauth.saved!.refresh_token).toEqual(expect.any(String));
+
+    const client = new Client({ name: 'e2e', version: '1.0.0' });
+    await client.connect(transport);
+    try {
+      const { tools } = await client.listTools();
+      expect(tools.map((tool) => tool.name)).toContain('crm_search_accounts');
+      const result = await client.callTool({ name: 'crm_search_accounts', arguments: {} });
+      expect(result.isError).toBeFalsy();
+    } finally {
+      await client.close();
+    }
   });
 });

@@ -8,8 +8,8 @@ import { deleteRegisteredClients, startEmbeddedIssuerApp, type EmbeddedIssuerApp
 import { type Browser, launchChromium } from '../helpers/oauth-browser.js';
 import { registerPublicClient } from '../helpers/oauth-client.js';
 
-// A protected business route that exists today (crm:read); every analyst demo client and demo user may call it.
-const OPERATION = '#operations-crm-AccountsController_search';
+// A sales call (GET /api/v1/sales/forecast, sales-data:read), as the issue asks.
+const OPERATION = '#operations-sales-SalesController_forecast';
 
 /** Opens Swagger UI's "Authorize" dialog and returns the section of one OAuth2 flow. */
 async function openFlow(page: Page, baseUrl: string, flow: 'clientCredentials' | 'authorizationCode'): Promise<Locator> {
@@ -27,13 +27,13 @@ function tickScope(section: Locator, flow: string, scope: string): Promise<void>
 
 /** Code flow + PKCE from the dialog: the popup shows the login page, a demo user is picked, the popup hands the code back. */
 async function authorizeWithCode(page: Page, section: Locator, user: string): Promise<void> {
-  await tickScope(section, 'authorizationCode', Scope.CrmRead);
+  await tickScope(section, 'authorizationCode', Scope.SalesDataRead);
   const opened = page.waitForEvent('popup');
   await section.locator('button.authorize').click();
   const login = await opened;
   await login.waitForLoadState();
   expect(new URL(login.url()).pathname).toMatch(/^\/oauth\/interaction\//);
-  expect(await login.locator('body').innerText()).toContain(SCOPE_DESCRIPTIONS[Scope.CrmRead]);
+  expect(await login.locator('body').innerText()).toContain(SCOPE_DESCRIPTIONS[Scope.SalesDataRead]);
   await login.locator(`input[value="${user}"]`).check();
   await login.getByRole('button', { name: 'Allow' }).click();
   // oauth2-redirect.html hands the code to the opener (which holds the PKCE verifier) and closes itself.
@@ -77,19 +77,19 @@ describe('Swagger UI "Authorize" against the embedded authorization server (real
     expect((await fetch(`${s.baseUrl}/docs/oauth2-redirect.html`)).status).toBe(200);
   });
 
-  it('when a person authorizes with client credentials (acme-analyst) and executes a protected call, then it answers 200', async () => {
+  it('when a person authorizes with client credentials (acme-analyst) and executes a sales call, then it answers 200', async () => {
     browser = await launchChromium();
     const page = await browser.context.newPage();
     const section = await openFlow(page, s.baseUrl, 'clientCredentials');
     await section.locator('#client_id_clientCredentials').fill('acme-analyst');
     await section.locator('#client_secret_clientCredentials').fill(s.demoSecret);
-    await tickScope(section, 'clientCredentials', Scope.CrmRead);
+    await tickScope(section, 'clientCredentials', Scope.SalesDataRead);
     await section.locator('button.authorize').click();
     await section.getByText('Authorized').waitFor();
     expect(await executeOperation(page)).toBe('200');
   }, 60_000);
 
-  it('when a person authorizes with the code flow + PKCE and picks a demo user on the login page, then the call answers 200', async () => {
+  it('when a person authorizes with the code flow + PKCE and picks a demo user on the login page, then a sales call answers 200', async () => {
     browser = await launchChromium();
     const page = await browser.context.newPage();
     const section = await openFlow(page, s.baseUrl, 'authorizationCode');
@@ -121,7 +121,7 @@ describe('Swagger UI "Authorize" against an external issuer on another origin (r
     await deleteRegisteredClients([clientId]);
   });
 
-  it('when a person authorizes with the code flow at the external issuer, then the popup returns the code and the call answers 200', async () => {
+  it('when a person authorizes with the code flow at the external issuer, then the popup returns the code and a sales call answers 200', async () => {
     const document = await json(await fetch(`${api.baseUrl}/docs-json`));
     expect(document.components.securitySchemes[OAUTH2_SCHEME].flows.authorizationCode.authorizationUrl).toBe(`${issuerApp.config.auth.issuer}/auth`);
     browser = await launchChromium();
