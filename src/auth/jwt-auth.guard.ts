@@ -56,9 +56,16 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     if (credentials.kind === 'malformed') throw AuthError.invalidRequest(metadataUrl, credentials.reason);
     const cacheKey = this.verifiedTokens.keyOf(credentials.token);
     const principal = (await this.fromCache(cacheKey)) ?? (await this.verify(context, request, credentials.token, cacheKey));
+    try {
+      await this.tenants.assertKnown(principal.tenantId);
+    } catch (error) {
+      // An unknown tenant touches nothing: no principal stays on the request for code that runs
+      // when it finishes (the audit trail records writes of requests that carry one).
+      delete request.user;
+      throw error;
+    }
     request.user = principal;
     request[PRINCIPAL_KEY] = principal;
-    await this.tenants.assertKnown(principal.tenantId);
     return true;
   }
 

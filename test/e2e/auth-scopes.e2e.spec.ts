@@ -1,4 +1,7 @@
-import { Body, Controller, Module, Post } from '@nestjs/common';
+import { Body, Controller, Injectable, type MiddlewareConsumer, Module, type NestMiddleware, type NestModule, Post } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { principalOf } from '../../src/auth/current-principal.decorator.js';
+import type { Principal } from '../../src/auth/principal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RequireScopes } from '../../src/auth/require-scopes.decorator.js';
 import { Scope } from '../../src/auth/scope.js';
@@ -25,8 +28,26 @@ class WriteProbeController {
     return { ok: true };
   }
 }
-@Module({ controllers: [WriteProbeController] })
-class WriteProbeModule {}
+// What request-finishing middleware (the audit trail's, for one) sees as the request's principal.
+const finishedWith: { path: string; principal: Principal | undefined }[] = [];
+@Injectable()
+class PrincipalSpy implements NestMiddleware {
+  use(request: Request, response: Response, next: NextFunction): void {
+    response.once('finish', () => finishedWith.push({ path: request.path, principal: principalOf(request) }));
+    next();
+  }
+}
+
+@Module({ controllers: [WriteProbeController], providers: [PrincipalSpy] })
+class WriteProbeModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(PrincipalSpy).forRoutes(WriteProbeController);
+  }
+}
+
+async function waitFor(check: () => boolean): Promise<void> {
+  for (let attempt = 0; attempt < 50 && !check(); attempt++) await new Promise((done) => setTimeout(done, 20));
+}
 
 async function tenantRows(id: string): Promise<number> {
   const dataSource = createDataSource({ url: testDatabaseUrl(), asAppRole: false, poolSize: 1 });
@@ -334,12 +355,19 @@ describe('resource server: scopes and where tokens come from (catalog T11–T13,
   });
 
   describe('T22 unknown tenants', () => {
-    it('when a valid token names an unknown tenant, then 403 unknown_tenant and no tenant row appears', async () => {
+    it('when a valid token names an unknown tenant, then 403 unknown_tenant, no tenant row appears, and no principal is left on the request', async () => {
       const unknown = `tenant-unknown-${Math.random().toString(16).slice(2, 10)}`;
+      const before = handled.length;
+      finishedWith.length = 0;
       const response = await post('/scope-probe/write', f.token({ claims: { org_id: unknown, scope: Scope.CrmWrite } }));
       expect(response.status).toBe(403);
       expect(await json(response)).toEqual({ error: 'unknown_tenant', error_description: 'The tenant named by the token is not known here' });
       expect(await tenantRows(unknown)).toBe(0);
+      expect(handled.length).toBe(before);
+      // Middleware that runs on finish (the audit trail records writes of requests with a principal)
+      // must not see one: the tenant does not exist, nothing may be written on its behalf.
+      await waitFor(() => finishedWith.length > 0);
+      expect(finishedWith).toEqual([{ path: '/scope-probe/write', principal: undefined }]);
     });
   });
 });
