@@ -15,6 +15,7 @@ import { aggregatePeriods, monthsNeeded } from './period-aggregation.js';
 import { chartFromForecast } from './forecast-chart.js';
 import { describeDrivers, type Driver } from './forecast-drivers.js';
 import { LEARNING_MONTHS, hybridForecast, pipelineComponents, pipelineForecast, type PipelineComponents, type SnapshotCell } from './pipeline-model.js';
+import type { ForecastResultView } from '../sales-results.schemas.js';
 
 /** Backtest origins reach back 12 months; each learns from the LEARNING_MONTHS before it. */
 const SNAPSHOT_MONTHS = 12 + LEARNING_MONTHS;
@@ -33,7 +34,7 @@ export class ForecastService {
   ) {}
 
   /** The revenue forecast for the periods from asOf on, with its method, reason, accuracy and basis. */
-  async forecast(principal: Principal, query: ForecastQuery) {
+  async forecast(principal: Principal, query: ForecastQuery): Promise<ForecastResultView> {
     const asOf = query.asOf ?? todayUtc();
     const asOfMonth = monthIndex(asOf);
     const filters: DealFilters = { region: query.region, segment: query.segment };

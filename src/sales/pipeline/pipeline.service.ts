@@ -9,6 +9,7 @@ import { money, type DealFilters } from '../shared/sql-params.js';
 import { OPEN_STAGES, type OpenStage } from '../win-rates/win-rates.repository.js';
 import { WinRatesService } from '../win-rates/win-rates.service.js';
 import { AGING_BOUNDS, AGING_LABELS, PipelineRepository, type SlippingRow, type StageCategoryRow } from './pipeline.repository.js';
+import type { PipelineResult } from '../sales-results.schemas.js';
 
 const CATEGORIES = ['commit', 'best_case', 'pipeline', 'omitted'] as const;
 const SLIPPING_LIMIT = 10;
@@ -23,7 +24,7 @@ export class PipelineService {
   ) {}
 
   /** The open pipeline today: by stage and forecast category, weighted, covered, slipping, aging. */
-  async pipeline(principal: Principal, query: PipelineQuery) {
+  async pipeline(principal: Principal, query: PipelineQuery): Promise<PipelineResult> {
     const today = todayUtc();
     const filters: DealFilters = { region: query.region, segment: query.segment };
     const quarter = periodStartMonth(monthIndex(today), 'quarter');

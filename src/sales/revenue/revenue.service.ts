@@ -8,6 +8,7 @@ import { monthIndex, monthStart, periodEnd, periodLabel, periodMonths, periodSta
 import { stripUndefined } from '../shared/plain.js';
 import { money } from '../shared/sql-params.js';
 import { RevenueRepository, type RevenueCell } from './revenue.repository.js';
+import type { RevenueResult } from '../sales-results.schemas.js';
 
 /** Periods shown when `from` is not given: a year of months, two years of quarters, five years. */
 const DEFAULT_PERIODS = { month: 12, quarter: 8, year: 5 } as const;
@@ -46,7 +47,7 @@ export class RevenueService {
   ) {}
 
   /** Closed-won revenue per period (by close date), whole calendar periods covering [from, to]. */
-  async revenue(principal: Principal, query: RevenueQuery) {
+  async revenue(principal: Principal, query: RevenueQuery): Promise<RevenueResult> {
     const today = todayUtc();
     const { from, to } = this.window(query, today);
     const filters = { region: query.region, segment: query.segment, owner: query.owner, product: query.product };

@@ -6,6 +6,7 @@ import type { WinRatesQuery } from '../sales.schemas.js';
 import { money, type DealFilters } from '../shared/sql-params.js';
 import { round4, stripUndefined } from '../shared/plain.js';
 import { OPEN_STAGES, WinRatesRepository, type OpenStage, type WinRateRow } from './win-rates.repository.js';
+import type { WinRatesResult } from '../sales-results.schemas.js';
 
 export interface WinRate {
   group: string | null;
@@ -34,7 +35,7 @@ export class WinRatesService {
     private readonly repository: WinRatesRepository,
   ) {}
 
-  async winRates(principal: Principal, query: WinRatesQuery) {
+  async winRates(principal: Principal, query: WinRatesQuery): Promise<WinRatesResult> {
     const filters: DealFilters = { region: query.region, segment: query.segment };
     const { overall, rows } = await this.db.run(principal.tenantId, async (manager) => ({
       overall: (await this.repository.byDimension(manager, principal.tenantId, null, filters))[0],
