@@ -19,6 +19,8 @@ async function bootstrap(): Promise<void> {
   const { authorizationServerBanner } = await import('./authorization-server/banner.js');
   const { startEmbeddedPostgres } = await import('./database/embedded-postgres.js');
   const { runMigrations } = await import('./database/migrate.js');
+  const { seedDemoData } = await import('./database/seed/demo-seed.js');
+  const { DataSource } = await import('typeorm');
   // Until Nest owns the process, stop the embedded Postgres ourselves on a signal.
   const earlySignal = () => void stopEmbedded().finally(() => process.exit(130));
   process.on('SIGINT', earlySignal).on('SIGTERM', earlySignal);
@@ -31,6 +33,8 @@ async function bootstrap(): Promise<void> {
   const databaseUrl = embedded?.url ?? config.database.url!;
   await runMigrations(databaseUrl);
   const app = await createApp({ config, databaseUrl });
+  // Demo data (on by default with the embedded database) is seeded once, before the first request.
+  const seeded = config.demo.seed ? await seedDemoData(app.get(DataSource)) : undefined;
   await app.listen(config.port, config.host);
   process.off('SIGINT', earlySignal).off('SIGTERM', earlySignal);
 
@@ -53,7 +57,8 @@ async function bootstrap(): Promise<void> {
   // `on`, not `once`: a library using signal-exit re-raises the signal when it sees no other listener.
   process.on('SIGINT', () => shutdown('SIGINT')).on('SIGTERM', () => shutdown('SIGTERM'));
   const issuerLines = config.auth.embeddedIssuer ? authorizationServerBanner(app) : [`  Authorization server:   ${config.auth.issuer}`];
-  printBanner(config.publicUrl, Date.now() - startedAt, embedded !== undefined, issuerLines);
+  const seedLine = seeded?.seeded.length ? [`  Demo data:              seeded ${seeded.seeded.join(', ')} (${seeded.rows} rows in ${seeded.ms} ms)`] : [];
+  printBanner(config.publicUrl, Date.now() - startedAt, embedded !== undefined, [...issuerLines, ...seedLine]);
 }
 
 function printBanner(publicUrl: string, readyInMs: number, embeddedDatabase: boolean, issuerLines: string[]): void {
