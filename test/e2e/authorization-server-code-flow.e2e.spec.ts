@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Scope, SCOPE_DESCRIPTIONS } from '../../src/auth/scope.js';
 import { createDataSource } from '../../src/database/data-source.js';
 import { json } from '../helpers/http.js';
-import { startEmbeddedIssuerApp, type EmbeddedIssuerApp } from '../helpers/oauth-app.js';
+import { deleteRegisteredClients, startEmbeddedIssuerApp, type EmbeddedIssuerApp } from '../helpers/oauth-app.js';
 import { authorizationUrl, authorizeInBrowserless, pkcePair, registerPublicClient, tokenRequest } from '../helpers/oauth-client.js';
 import { testDatabaseUrl } from '../helpers/test-app.js';
 
@@ -36,7 +36,7 @@ describe('embedded authorization server: authorization code + PKCE, registration
     registeredIds.push(clientId);
   });
   afterAll(async () => {
-    await stateRows(`DELETE FROM oauth_state WHERE model = 'Client' AND id = ANY($1)`, [registeredIds]);
+    await deleteRegisteredClients(registeredIds);
     await s.close();
   });
 

@@ -3,11 +3,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Scope } from '../../src/auth/scope.js';
 import { JWKS_FILE, SECRETS_FILE } from '../../src/authorization-server/local-secrets.js';
-import { createDataSource } from '../../src/database/data-source.js';
 import { json } from '../helpers/http.js';
-import { makeDataDir, removeDataDir, startEmbeddedIssuerApp, type EmbeddedIssuerApp } from '../helpers/oauth-app.js';
+import { deleteRegisteredClients, makeDataDir, removeDataDir, startEmbeddedIssuerApp, type EmbeddedIssuerApp } from '../helpers/oauth-app.js';
 import { authorizationUrl, authorizeInBrowserless, clientCredentials, pkcePair, registerPublicClient, tokenRequest } from '../helpers/oauth-client.js';
-import { testDatabaseUrl } from '../helpers/test-app.js';
 
 const REDIRECT_URI = 'http://127.0.0.1:9/callback';
 
@@ -49,10 +47,7 @@ describe('embedded authorization server: state survives a restart', () => {
   });
   afterAll(async () => {
     await second?.close();
-    const dataSource = createDataSource({ url: testDatabaseUrl(), asAppRole: false, poolSize: 1 });
-    await dataSource.initialize();
-    await dataSource.query(`DELETE FROM oauth_state WHERE model = 'Client' AND id = $1`, [clientId]);
-    await dataSource.destroy();
+    await deleteRegisteredClients([clientId]);
     await removeDataDir(dataDir);
   });
 
