@@ -1,5 +1,5 @@
 import { Body, Controller, Injectable, type MiddlewareConsumer, Module, type NestMiddleware, type NestModule, Post } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { Request as ExpressRequest, Response as ExpressResponse, NextFunction } from 'express';
 import { principalOf } from '../../src/auth/current-principal.decorator.js';
 import type { Principal } from '../../src/auth/principal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,7 +32,7 @@ class WriteProbeController {
 const finishedWith: { path: string; principal: Principal | undefined }[] = [];
 @Injectable()
 class PrincipalSpy implements NestMiddleware {
-  use(request: Request, response: Response, next: NextFunction): void {
+  use(request: ExpressRequest, response: ExpressResponse, next: NextFunction): void {
     response.once('finish', () => finishedWith.push({ path: request.path, principal: principalOf(request) }));
     next();
   }
