@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Scope } from '../../src/auth/scope.js';
+import { json } from '../helpers/http.js';
 import { ProbeModule } from '../helpers/probe.module.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -48,7 +49,7 @@ describe('RFC 9728 protected resource metadata (CONTRACT.md Discovery, catalog T
   });
 
   it.each(PATHS)('when %s is fetched, then its fields are the configured ones and scopes_supported is the scope catalog', async (path) => {
-    const document = await (await fetch(`${t.baseUrl}${path}`)).json();
+    const document = await json(await fetch(`${t.baseUrl}${path}`));
     expect(document).toEqual({
       resource: RESOURCE,
       authorization_servers: [ISSUER],
