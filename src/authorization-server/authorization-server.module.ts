@@ -36,5 +36,9 @@ export class AuthorizationServerModule implements OnApplicationBootstrap {
       if (await this.tenants.create(tenant.id, tenant.name)) this.logger.log(`created demo tenant ${tenant.id}`);
     }
     this.logger.log(`embedded authorization server at ${this.config.auth.issuer} (for local use; set AUTH_ISSUER in production)`);
+    if (this.config.nodeEnv === 'production') {
+      // Its login page asks for no password: whoever reaches /oauth can act as any demo user.
+      this.logger.warn('NODE_ENV=production without AUTH_ISSUER: the embedded demo authorization server is on; set AUTH_ISSUER to your identity provider');
+    }
   }
 }

@@ -116,14 +116,12 @@ describe('embedded authorization server: authorization code + PKCE, registration
   });
 
   it('when the code_verifier is wrong, then invalid_grant; when the code is replayed, then invalid_grant', async () => {
+    const wrong = await authorize('alice@acme');
+    expect((await exchange(wrong.redirect.searchParams.get('code')!, pkcePair().verifier)).body.error).toBe('invalid_grant');
     const { redirect, verifier } = await authorize('alice@acme');
     const code = redirect.searchParams.get('code')!;
-    expect((await exchange(code, pkcePair().verifier)).body.error).toBe('invalid_grant');
-    const again = await authorize('alice@acme');
-    const ok = await exchange(again.redirect.searchParams.get('code')!, again.verifier);
-    expect(ok.status).toBe(200);
-    expect((await exchange(again.redirect.searchParams.get('code')!, again.verifier)).body.error).toBe('invalid_grant');
-    void verifier;
+    expect((await exchange(code, verifier)).status).toBe(200);
+    expect((await exchange(code, verifier)).body.error).toBe('invalid_grant');
   });
 
   it('when no code_challenge, or the plain method, is sent, then the authorization request is refused', async () => {

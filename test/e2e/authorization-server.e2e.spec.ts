@@ -88,6 +88,21 @@ describe('embedded authorization server: discovery and client credentials', () =
     expect((await call('/probe/crm', body.access_token)).status).toBe(403);
   });
 
+  it("when the seed article's call follows (POST /mcp/tools/sales-data, sales/get_forecast for North America), then 200 with a result", async () => {
+    const { body } = await token('acme-analyst', { scope: 'mcp:tools:sales-data' });
+    const rpc = (accessToken: string) =>
+      fetch(`${s.baseUrl}/mcp/tools/sales-data`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ method: 'sales/get_forecast', params: { region: 'North America' } }),
+      });
+    const response = await rpc(body.access_token);
+    expect(response.status).toBe(200);
+    expect(await json(response)).toHaveProperty('result');
+    const crmOnly = await token('acme-analyst', { scope: Scope.CrmRead });
+    expect((await rpc(crmOnly.body.access_token)).status).toBe(403);
+  });
+
   it('when globex-analyst and acme-ops ask, then each token names its own tenant and scopes', async () => {
     const globex = await token('globex-analyst', { scope: Scope.CrmRead });
     const ops = await token('acme-ops', { scope: `${Scope.CrmWrite} mcp:tools:crm` });
