@@ -14,6 +14,9 @@ const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwA
 const WAV = 'UklGRiYAAABXQVZFZm10IBAAAAABAAEAQB8AAAB9AAACABAAZGF0YQIAAAA=';
 const SCOPE = Scope.SalesDataRead;
 const READ_ONLY = { readOnlyHint: true, openWorldHint: false } as const;
+// Served statelessly, a client's answer to a server→client request cannot reach the waiting call
+// (test/conformance/expected-failures.yml): fail after a few seconds instead of the SDK's minute.
+const CLIENT_REQUEST = { timeout: 3_000 };
 
 const text = (value: string): CallToolResult => ({ content: [{ type: 'text', text: value }] });
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
@@ -87,7 +90,7 @@ export class ConformanceFixtures implements McpServerExtension {
     raw: true,
   })
   async sampling(_principal: Principal, input: { prompt: string }, context: McpCallContext) {
-    const result = await context.requestSampling({ messages: [{ role: 'user', content: { type: 'text', text: input.prompt } }], maxTokens: 100 });
+    const result = await context.requestSampling({ messages: [{ role: 'user', content: { type: 'text', text: input.prompt } }], maxTokens: 100 }, CLIENT_REQUEST);
     const content = Array.isArray(result.content) ? result.content[0] : result.content;
     return text(`LLM response: ${content?.type === 'text' ? content.text : 'No response'}`);
   }
@@ -110,7 +113,7 @@ export class ConformanceFixtures implements McpServerExtension {
         properties: { username: { type: 'string', description: 'User name' }, email: { type: 'string', description: 'Email' } },
         required: ['username', 'email'],
       },
-    });
+    }, CLIENT_REQUEST);
     return text(`User response: action=${result.action}, content=${JSON.stringify(result.content ?? {})}`);
   }
 
@@ -130,7 +133,7 @@ export class ConformanceFixtures implements McpServerExtension {
         },
         required: [],
       },
-    });
+    }, CLIENT_REQUEST);
     return text(`Elicitation completed: action=${result.action}, content=${JSON.stringify(result.content ?? {})}`);
   }
 
@@ -157,7 +160,7 @@ export class ConformanceFixtures implements McpServerExtension {
         },
         required: [],
       },
-    });
+    }, CLIENT_REQUEST);
     return text(`Elicitation completed: action=${result.action}, content=${JSON.stringify(result.content ?? {})}`);
   }
 
