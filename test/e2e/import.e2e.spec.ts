@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OPPORTUNITY_CLOSE_DATE_SLIPPED, OPPORTUNITY_STAGE_CHANGED } from '../../src/crm/crm.events.js';
 import { startCrmFixture, tenantSnapshot, type CrmFixture } from '../helpers/crm-fixture.js';
 import { hubspotDealsCsv } from '../helpers/crm-import-data.js';
 import { json } from '../helpers/http.js';
@@ -74,11 +76,23 @@ describe('CRM bulk import (CSV, NDJSON, JSON; mappings; all-or-nothing)', () => 
     expect(await tenantSnapshot(f.admin, f.tenantA)).toEqual(before);
   });
 
-  it('when an existing deal is re-imported with a new stage, then it is updated with history and an event', async () => {
+  it('when an existing deal is re-imported with a new stage, then it is updated with history and events after commit', async () => {
     const first = await json(await post('externalId,name,stage,amount,closeDate\r\nUP-1,Upsert me,proposal,100,2030-01-31\r\n', 'text/csv'));
     expect(first).toMatchObject({ created: 1 });
+    const emitter = f.t.app.get(EventEmitter2);
+    const events: [string, Record<string, unknown>][] = [];
+    const onStage = (payload: Record<string, unknown>) => events.push([OPPORTUNITY_STAGE_CHANGED, payload]);
+    const onSlip = (payload: Record<string, unknown>) => events.push([OPPORTUNITY_CLOSE_DATE_SLIPPED, payload]);
+    emitter.on(OPPORTUNITY_STAGE_CHANGED, onStage);
+    emitter.on(OPPORTUNITY_CLOSE_DATE_SLIPPED, onSlip);
     const second = await json(await post('{"externalId":"UP-1","name":"Upsert me","stage":"closed_won","amount":150,"closeDate":"2030-02-28"}\n', 'application/x-ndjson'));
+    emitter.off(OPPORTUNITY_STAGE_CHANGED, onStage);
+    emitter.off(OPPORTUNITY_CLOSE_DATE_SLIPPED, onSlip);
     expect(second).toMatchObject({ created: 0, updated: 1 });
+    expect(events).toEqual([
+      [OPPORTUNITY_STAGE_CHANGED, expect.objectContaining({ tenantId: f.tenantA, from: 'proposal', to: 'closed_won', amount: 150, closeDate: '2030-02-28' })],
+      [OPPORTUNITY_CLOSE_DATE_SLIPPED, expect.objectContaining({ from: '2030-01-31', to: '2030-02-28' })],
+    ]);
     const history = await f.admin.query(
       `SELECT h.from_stage, h.to_stage, h.from_close_date::text AS f, h.close_date::text AS t, h.source FROM opportunity_stage_history h
          JOIN opportunities o ON o.tenant_id = h.tenant_id AND o.id = h.opportunity_id WHERE o.external_id = 'UP-1' AND o.tenant_id = $1 ORDER BY h.id`,
