@@ -5,7 +5,6 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { DestinationRow } from './destinations/destinations.repository.js';
 import { type RetryPolicy, OutboxRepository } from './delivery/outbox.repository.js';
-import { NotificationsRepository } from './notifications.repository.js';
 
 export interface NotificationDraft {
   source: 'api' | 'rule';
@@ -27,7 +26,6 @@ export class NotificationEnqueuer {
   private readonly policy: RetryPolicy;
 
   constructor(
-    private readonly notifications: NotificationsRepository,
     private readonly outbox: OutboxRepository,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
@@ -38,7 +36,8 @@ export class NotificationEnqueuer {
   /** The new notification's id (also its event id), or undefined when the dedupe key was used before. */
   async enqueue(manager: EntityManager, destination: DestinationRow, draft: NotificationDraft): Promise<string | undefined> {
     const id = randomUUID();
-    const inserted = await this.notifications.insert(manager, {
+    const localHost = destination.allow_local && destination.url ? new URL(destination.url).hostname : null;
+    const notification = {
       id,
       tenantId: destination.tenant_id,
       destinationId: destination.id,
@@ -51,10 +50,8 @@ export class NotificationEnqueuer {
       body: draft.text,
       severity: draft.severity,
       data: draft.data,
-    });
-    if (!inserted) return undefined;
-    const localHost = destination.allow_local && destination.url ? new URL(destination.url).hostname : null;
-    await this.outbox.enqueue(manager, destination.tenant_id, id, localHost, this.policy);
+    };
+    if (!(await this.outbox.enqueue(manager, notification, localHost, this.policy))) return undefined;
     return id;
   }
 }

@@ -49,20 +49,9 @@ export interface NewNotification {
   data: Record<string, unknown>;
 }
 
-/** SQL of notifications and their attempts as the API sees them. */
+/** SQL of notifications and their attempts as the API reads them (writes: OutboxRepository.enqueue). */
 @Injectable()
 export class NotificationsRepository {
-  /** Inserts a pending notification; false when its dedupe key was already used. */
-  async insert(manager: EntityManager, n: NewNotification): Promise<boolean> {
-    const rows: unknown[] = await manager.query(
-      `INSERT INTO notifications (tenant_id, id, destination_id, destination_name, source, event_type, dedupe_key, created_by, subject, body, severity, data, status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'pending')
-       ON CONFLICT (tenant_id, dedupe_key) DO NOTHING RETURNING id`,
-      [n.tenantId, n.id, n.destinationId, n.destinationName, n.source, n.eventType, n.dedupeKey, n.createdBy, n.subject, n.body, n.severity, n.data],
-    );
-    return rows.length > 0;
-  }
-
   async find(manager: EntityManager, tenantId: string, id: string): Promise<NotificationRow | undefined> {
     const rows: NotificationRow[] = await manager.query(`SELECT * FROM notifications WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
     return rows[0];

@@ -59,10 +59,6 @@ export class NotificationsService {
     if (!destination.enabled) {
       throw new NotificationsError('unprocessable', NotificationsErrorReason.DestinationDisabled, 'The destination is disabled');
     }
-    const window = await this.sendWindows.increment(manager, principal.tenantId, this.rateLimit.windowSeconds);
-    if (window.sent > this.rateLimit.limit) {
-      throw NotificationsError.rateLimited(window.retryAfterSeconds, this.rateLimit.limit, this.rateLimit.windowSeconds);
-    }
     const id = await this.enqueuer.enqueue(manager, destination, {
       source: 'api',
       eventType: 'notification',
@@ -73,6 +69,12 @@ export class NotificationsService {
       severity: input.severity,
       data: input.data,
     });
+    // Counted last, just before the commit: the tenant's window row stays locked only that long
+    // (a tenant's concurrent sends queue on it), and an over-limit send rolls back with its writes.
+    const window = await this.sendWindows.increment(manager, principal.tenantId, this.rateLimit.windowSeconds);
+    if (window.sent > this.rateLimit.limit) {
+      throw NotificationsError.rateLimited(window.retryAfterSeconds, this.rateLimit.limit, this.rateLimit.windowSeconds);
+    }
     return { id: id!, status: 'pending' };
   }
 }

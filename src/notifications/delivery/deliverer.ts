@@ -4,7 +4,7 @@ import { TenantDb } from '../../database/tenant-db.js';
 import type { DestinationRow } from '../destinations/destinations.repository.js';
 import type { NotificationRow } from '../notifications.repository.js';
 import { retryDelayMs } from './backoff.js';
-import { DeliveryRepository } from './delivery.repository.js';
+import { DeliveryRepository, type Settlement } from './delivery.repository.js';
 import { EmailChannel } from './email-channel.js';
 import { HttpChannel } from './http-channel.js';
 import { type ClaimedMessage, OutboxRepository } from './outbox.repository.js';
@@ -40,21 +40,17 @@ export class Deliverer {
   }
 
   private async prepare(manager: EntityManager, message: ClaimedMessage, workerId: string): Promise<Prepared | undefined> {
-    const { tenantId, notificationId, attempt } = message;
-    const { notification, destination } = await this.deliveries.load(manager, tenantId, notificationId);
-    if (!notification || notification.status !== 'pending') {
+    const { notification, destination, started } = await this.deliveries.begin(manager, message, workerId);
+    if (!notification) return undefined; // deleted with its tenant; the outbox row went with it
+    if (notification.status !== 'pending') {
       await this.outbox.remove(manager, message);
       return undefined;
     }
-    if (attempt > message.maxAttempts) {
-      // The last allowed attempt's worker died before reporting: no attempts left, dead-letter it.
-      await this.deliveries.abandonUnfinished(manager, tenantId, notificationId);
-      if (await this.outbox.remove(manager, message)) {
-        await this.deliveries.markDead(manager, tenantId, notificationId, attempt - 1, 'the final attempt ended without an outcome');
-      }
+    if (!started) {
+      // The last allowed attempt's worker died before reporting: no attempts left.
+      await this.deliveries.exhaust(manager, message);
       return undefined;
     }
-    await this.deliveries.startAttempt(manager, tenantId, notificationId, attempt, workerId);
     if (!destination) {
       await this.record(manager, message, { outcome: 'refused', retryable: false, error: 'the destination was deleted' });
       return undefined;
@@ -76,22 +72,17 @@ export class Deliverer {
   }
 
   private async record(manager: EntityManager, message: ClaimedMessage, result: ChannelResult): Promise<void> {
-    const { tenantId, notificationId, attempt } = message;
-    await this.deliveries.finishAttempt(manager, tenantId, notificationId, attempt, result);
-    let leaseHeld: boolean;
-    if (result.outcome === 'delivered') {
-      leaseHeld = await this.outbox.remove(manager, message);
-      if (leaseHeld) await this.deliveries.markDelivered(manager, tenantId, notificationId, attempt);
-    } else if (result.retryable && attempt < message.maxAttempts) {
-      const delayMs = retryDelayMs(attempt, message.retryBaseMs, message.retryMaxMs);
-      leaseHeld = await this.outbox.reschedule(manager, message, delayMs);
-      if (leaseHeld) await this.deliveries.markRetry(manager, tenantId, notificationId, attempt, result.error ?? 'failed', delayMs);
-    } else {
-      leaseHeld = await this.outbox.remove(manager, message);
-      if (leaseHeld) await this.deliveries.markDead(manager, tenantId, notificationId, attempt, result.error ?? 'failed');
-    }
+    const held = await this.deliveries.settle(manager, message, result, settlementOf(message, result));
     // Only possible when a delivery outlived its lease (NOTIFY_LEASE_SECONDS vs the timeout): the
     // new holder decides the status; this attempt stays on record.
-    if (!leaseHeld) this.logger.warn(`lease on notification ${notificationId} was lost before attempt ${attempt} was acknowledged`);
+    if (!held) this.logger.warn(`lease on notification ${message.notificationId} was lost before attempt ${message.attempt} was acknowledged`);
   }
+}
+
+export function settlementOf(message: ClaimedMessage, result: ChannelResult): Settlement {
+  if (result.outcome === 'delivered') return { status: 'delivered' };
+  if (result.retryable && message.attempt < message.maxAttempts) {
+    return { status: 'retry', delayMs: retryDelayMs(message.attempt, message.retryBaseMs, message.retryMaxMs) };
+  }
+  return { status: 'dead' };
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import type { NewNotification } from '../notifications.repository.js';
 import { returnedRows } from '../sql.js';
 
 export interface RetryPolicy {
@@ -36,13 +37,25 @@ interface ClaimedRow {
 export class OutboxRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** `localHost`: the allow-listed host of a local-only destination, else null. */
-  async enqueue(manager: EntityManager, tenantId: string, notificationId: string, localHost: string | null, policy: RetryPolicy): Promise<void> {
-    await manager.query(
-      `INSERT INTO notification_outbox (tenant_id, notification_id, local_host, max_attempts, retry_base_ms, retry_max_ms)
-       VALUES ($1, $2, $3, $4, $5, $6)`,
-      [tenantId, notificationId, localHost, policy.maxAttempts, policy.retryBaseMs, policy.retryMaxMs],
+  /**
+   * Writes a pending notification and its outbox row in one statement of the caller's
+   * transaction: both or neither. False when the notification's dedupe key was used before.
+   * `localHost`: the allow-listed host of a local-only destination, else null.
+   */
+  async enqueue(manager: EntityManager, n: NewNotification, localHost: string | null, policy: RetryPolicy): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
+      `WITH n AS (
+              INSERT INTO notifications (tenant_id, id, destination_id, destination_name, source, event_type, dedupe_key, created_by, subject, body, severity, data, status)
+              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'pending')
+              ON CONFLICT (tenant_id, dedupe_key) DO NOTHING RETURNING tenant_id, id)
+       INSERT INTO notification_outbox (tenant_id, notification_id, local_host, max_attempts, retry_base_ms, retry_max_ms)
+       SELECT tenant_id, id, $13::text, $14::int, $15::int, $16::int FROM n RETURNING notification_id`,
+      [
+        n.tenantId, n.id, n.destinationId, n.destinationName, n.source, n.eventType, n.dedupeKey, n.createdBy, n.subject, n.body, n.severity, n.data,
+        localHost, policy.maxAttempts, policy.retryBaseMs, policy.retryMaxMs,
+      ],
     );
+    return rows.length > 0;
   }
 
   /**
@@ -76,21 +89,11 @@ export class OutboxRepository {
     });
   }
 
-  /** Removes a finished message (delivered or dead); false when the lease was no longer ours. */
+  /** Drops a message whose notification is no longer pending; false when the lease was no longer ours. */
   async remove(manager: EntityManager, message: ClaimedMessage): Promise<boolean> {
     const result = await manager.query(
       `DELETE FROM notification_outbox WHERE tenant_id = $1 AND notification_id = $2 AND lease_token = $3 RETURNING notification_id`,
       [message.tenantId, message.notificationId, message.leaseToken],
-    );
-    return returnedRows(result).length > 0;
-  }
-
-  /** Makes the message due again after `delayMs`; false when the lease was no longer ours. */
-  async reschedule(manager: EntityManager, message: ClaimedMessage, delayMs: number): Promise<boolean> {
-    const result = await manager.query(
-      `UPDATE notification_outbox SET available_at = now() + $4 * interval '1 millisecond', lease_token = NULL, lease_owner = NULL
-        WHERE tenant_id = $1 AND notification_id = $2 AND lease_token = $3 RETURNING notification_id`,
-      [message.tenantId, message.notificationId, message.leaseToken, delayMs],
     );
     return returnedRows(result).length > 0;
   }
