@@ -10,9 +10,14 @@ const UNAVAILABLE_MESSAGES = [
   'the database system is',
 ];
 
+// TypeORM releases a transaction's connection the moment pg reports it broken; the transaction's
+// next query then fails with this instead of the connection error (seen when Postgres stops mid-request).
+const RELEASED_BY_CONNECTION_ERROR = 'QueryRunnerProviderAlreadyReleasedError';
+
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let current: unknown = error, depth = 0; current && depth < 4; depth++) {
-    const candidate = current as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown };
+    const candidate = current as { code?: unknown; message?: unknown; name?: unknown; driverError?: unknown; cause?: unknown };
+    if (candidate.name === RELEASED_BY_CONNECTION_ERROR) return true;
     const code = typeof candidate.code === 'string' ? candidate.code : '';
     if (UNAVAILABLE_SQLSTATES.has(code) || UNAVAILABLE_SOCKET_CODES.has(code)) return true;
     const message = typeof candidate.message === 'string' ? candidate.message : '';
