@@ -79,12 +79,12 @@ export async function startEmbeddedIssuerApp(options: EmbeddedIssuerOptions = {}
   };
 }
 
-/** Deletes clients a test registered (RFC 7591) from the authorization server's Postgres state. */
+/** Deletes clients a test registered (RFC 7591), and their grants, codes and tokens, from the authorization server's state. */
 export async function deleteRegisteredClients(clientIds: string[]): Promise<void> {
   const dataSource = createDataSource({ url: testDatabaseUrl(), asAppRole: false, poolSize: 1 });
   await dataSource.initialize();
   try {
-    await dataSource.query(`DELETE FROM oauth_state WHERE model = 'Client' AND id = ANY($1)`, [clientIds]);
+    await dataSource.query(`DELETE FROM oauth_state WHERE (model = 'Client' AND id = ANY($1)) OR payload->>'clientId' = ANY($1)`, [clientIds]);
   } finally {
     await dataSource.destroy();
   }
