@@ -30,7 +30,7 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
   ) {
     this.settings = config.rateLimit;
     this.store = config.redisUrl
-      ? new RedisRateLimitStore(config.redisUrl, (error) => this.storeFailed(error))
+      ? new RedisRateLimitStore(config.redisUrl, (error) => this.logStoreError(error))
       : new MemoryRateLimitStore(this.settings.windowMs);
   }
 
@@ -110,8 +110,14 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
     throw new RateLimitedError(decision.rule.dimension, Math.max(1, Math.ceil(decision.retryAfterMs / 1000)));
   }
 
+  /** A decision that could not be made: counted, and the request let through. */
   private storeFailed(error: unknown): void {
     this.metrics.recordRateLimitStoreError();
+    this.logStoreError(error);
+  }
+
+  /** Logged at most every 30 s (a Redis outage would otherwise log on every request or reconnect). */
+  private logStoreError(error: unknown): void {
     const now = Date.now();
     if (now - this.lastErrorLoggedAt < STORE_ERROR_LOG_INTERVAL_MS) return;
     this.lastErrorLoggedAt = now;
