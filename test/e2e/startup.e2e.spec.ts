@@ -37,7 +37,7 @@ describe('start-up and shutdown of the product process', () => {
   it('when DATABASE_URL points at a server, then it serves /health/ready and exits 0 on SIGTERM', async () => {
     const port = await findFreePort();
     const app = spawnApp({ PORT: String(port), DATABASE_URL: testDatabaseUrl() });
-    await waitForOk(`http://127.0.0.1:${port}/health/ready`, 30_000, app);
+    await waitForOk(`http://127.0.0.1:${port}/health/ready`, 60_000, app);
     app.child.kill('SIGTERM');
     expect(await app.exited).toBe(0);
   });
@@ -49,12 +49,14 @@ describe('start-up and shutdown of the product process', () => {
     for (const round of ['cold', 'warm']) {
       const port = await findFreePort();
       const app = spawnApp({ PORT: String(port), DATA_DIR: dataDir });
-      const readyMs = await waitForOk(`http://127.0.0.1:${port}/health/ready`, 30_000, app);
-      expect(readyMs, `${round} start`).toBeLessThan(30_000);
+      // Generous here: this spec shares two cores with the rest of the suite. The 30 s promise of
+      // the README is checked by .ci/run's smoke test, which runs `npm start` on an idle machine.
+      const readyMs = await waitForOk(`http://127.0.0.1:${port}/health/ready`, 90_000, app);
+      expect(readyMs, `${round} start`).toBeLessThan(90_000);
       expect(postgresProcessesFor(dataDir)).not.toBe('');
       app.child.kill('SIGTERM');
       expect(await app.exited).toBe(0);
       expect(postgresProcessesFor(dataDir)).toBe('');
     }
-  }, 90_000);
+  }, 200_000);
 });
