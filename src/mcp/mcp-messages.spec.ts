@@ -1,0 +1,58 @@
+import 'reflect-metadata';
+import type { DiscoveryService } from '@nestjs/core';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { Scope } from '../auth/scope.js';
+import { McpCapabilities, McpResource, McpTool } from './mcp.decorators.js';
+import { isStateless, itemMessages, messagesOf } from './mcp-messages.js';
+import { McpRegistry } from './mcp-registry.js';
+
+@McpCapabilities()
+class Items {
+  @McpTool({ name: 'crm_get_account', title: 't', description: 'd', scope: Scope.CrmRead, output: z.object({}), annotations: { readOnlyHint: true } })
+  get() {
+    return {};
+  }
+
+  @McpResource({ name: 'account-insights', title: 't', description: 'd', scope: Scope.CustomerInsightsRead, uri: 'insights://accounts/{accountId}', mimeType: 'application/json', params: z.object({ accountId: z.string() }) })
+  insights() {
+    return {};
+  }
+}
+
+const registry = new McpRegistry({ getProviders: () => [{ metatype: Items, instance: new Items() }] } as unknown as DiscoveryService);
+
+describe('itemMessages', () => {
+  it('when a batch mixes calls, reads and other methods, then every call and read is found with its scope', () => {
+    const batch = [
+      { jsonrpc: '2.0', id: 1, method: 'tools/list' },
+      { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'crm_get_account', arguments: { accountId: 'a' } } },
+      { jsonrpc: '2.0', id: 3, method: 'resources/read', params: { uri: 'insights://accounts/a' } },
+      { jsonrpc: '2.0', id: 4, method: 'resources/subscribe', params: { uri: 'insights://accounts/a' } },
+    ];
+    expect(itemMessages(registry, messagesOf(batch))).toEqual([
+      { id: 2, kind: 'tool', name: 'crm_get_account', args: { accountId: 'a' }, scope: Scope.CrmRead, audited: true },
+      { id: 3, kind: 'resource', name: 'account-insights', args: { uri: 'insights://accounts/a' }, scope: Scope.CustomerInsightsRead, audited: true },
+      { id: 4, kind: 'resource', name: 'account-insights', args: { uri: 'insights://accounts/a' }, scope: Scope.CustomerInsightsRead, audited: false },
+    ]);
+  });
+
+  it('when a call names nothing registered, then it carries no scope (the SDK answers not found) and a bounded name', () => {
+    const [item] = itemMessages(registry, [{ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'x'.repeat(500) } }]);
+    expect(item.scope).toBeUndefined();
+    expect(item.name).toHaveLength(200);
+  });
+
+  it('when messages are garbage (null, numbers, no params), then they are skipped without throwing', () => {
+    expect(itemMessages(registry, [null, 3, { method: 'tools/call' }])).toEqual([{ id: undefined, kind: 'tool', name: '(none)', args: undefined, scope: undefined, audited: true }]);
+  });
+});
+
+describe('isStateless', () => {
+  it('when only list/call/read/get/ping are sent, then a pooled server may serve them; initialize, setLevel and notifications need a fresh one', () => {
+    expect(isStateless([{ method: 'tools/call' }, { method: 'ping' }])).toBe(true);
+    expect(isStateless([{ method: 'initialize' }])).toBe(false);
+    expect(isStateless([{ method: 'logging/setLevel' }])).toBe(false);
+    expect(isStateless([{ method: 'tools/list' }, { method: 'notifications/initialized' }])).toBe(false);
+  });
+});
