@@ -67,6 +67,52 @@ function line(label: string, figure: string, extra = ''): void {
   console.log(`${label.padEnd(58)} ${figure.padStart(14)}   ${extra}`);
 }
 
+type WithApp = <T>(worker: { enabled: boolean; concurrency: number }, work: (app: BenchApp) => Promise<T>) => Promise<T>;
+
+async function enqueuePhase(withApp: WithApp, receiver: BenchReceiver): Promise<void> {
+  await withApp({ enabled: false, concurrency: 1 }, async (app) => {
+    const created = await fetch(`${app.url}/api/v1/notifications/destinations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${app.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'webhook', name: 'bench', url: receiver.url }),
+    });
+    if (created.status !== 201) throw new Error(`destination: ${created.status} ${await created.text()}`);
+    await sendMany(app, 50, 8); // warm-up (JIT, pool, token cache), drained by the first drain phase
+    line('baseline GET /health/live (no token, no database)', `${(await baseline(app, COUNT, CLIENTS)).toFixed(0)} req/s`, "the machine's ceiling in this run");
+    const sent = await sendMany(app, COUNT, CLIENTS);
+    line('enqueue  POST /api/v1/notifications (worker off)', `${(COUNT / sent.seconds).toFixed(0)} req/s`, `p50 ${percentile(sent.latencies, 50).toFixed(1)} ms  p99 ${percentile(sent.latencies, 99).toFixed(1)} ms`);
+  });
+}
+
+async function drainPhases(withApp: WithApp, receiver: BenchReceiver): Promise<void> {
+  let backlog = COUNT + 50;
+  for (const concurrency of LEVELS) {
+    if (concurrency !== LEVELS[0]) await withApp({ enabled: false, concurrency: 1 }, (app) => sendMany(app, COUNT, CLIENTS));
+    receiver.reset();
+    const seconds = await withApp({ enabled: true, concurrency }, async () => {
+      const started = performance.now();
+      await receiver.waitFor(backlog, TIMEOUT_MS);
+      return (performance.now() - started) / 1000;
+    });
+    line(`drain    backlog of ${backlog} → receiver, worker concurrency ${concurrency}`, `${(backlog / seconds).toFixed(0)} msg/s`, `duplicates ${receiver.requests - receiver.firstSeen.size}`);
+    backlog = COUNT;
+  }
+}
+
+async function endToEndPhase(withApp: WithApp, receiver: BenchReceiver): Promise<void> {
+  receiver.reset();
+  const top = Math.max(...LEVELS);
+  await withApp({ enabled: true, concurrency: top }, async (app) => {
+    const started = performance.now();
+    const sent = await sendMany(app, COUNT, CLIENTS);
+    await receiver.waitFor(COUNT, TIMEOUT_MS);
+    const seconds = (performance.now() - started) / 1000;
+    const latencies = [...sent.sentAt].map(([id, t0]) => receiver.firstSeen.get(id)! - t0).sort((a, b) => a - b);
+    const extra = `POST→receiver p50 ${percentile(latencies, 50).toFixed(0)} ms  p99 ${percentile(latencies, 99).toFixed(0)} ms  duplicates ${receiver.requests - receiver.firstSeen.size}`;
+    line(`end-to-end send + deliver, worker concurrency ${top}`, `${(COUNT / seconds).toFixed(0)} msg/s`, extra);
+  });
+}
+
 async function main(): Promise<void> {
   const db = await benchDatabase();
   await runMigrations(db.url);
@@ -76,7 +122,8 @@ async function main(): Promise<void> {
   await admin.query('INSERT INTO tenants (id, name) VALUES ($1, $1)', [tenant]);
   const issuer = await new TestIssuer().start();
   const receiver = await new BenchReceiver().start();
-  const withApp = async <T>(worker: { enabled: boolean; concurrency: number }, work: (app: BenchApp) => Promise<T>): Promise<T> => {
+  // One app at a time: each phase boots the app with the worker it needs.
+  const withApp: WithApp = async (worker, work) => {
     const app = await startBenchApp(db.url, issuer, tenant, worker);
     try {
       return await work(app);
@@ -86,40 +133,9 @@ async function main(): Promise<void> {
   };
   try {
     console.log(`notifications bench: ${COUNT} per phase, ${CLIENTS} concurrent senders, receiver ${receiver.url}, Postgres ${new URL(db.url).host}`);
-    await withApp({ enabled: false, concurrency: 1 }, async (app) => {
-      const created = await fetch(`${app.url}/api/v1/notifications/destinations`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${app.token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ type: 'webhook', name: 'bench', url: receiver.url }),
-      });
-      if (created.status !== 201) throw new Error(`destination: ${created.status} ${await created.text()}`);
-      await sendMany(app, 50, 8); // warm-up (JIT, pool, token cache), drained by the first drain phase
-      line('baseline GET /health/live (no token, no database)', `${(await baseline(app, COUNT, CLIENTS)).toFixed(0)} req/s`, 'the machine\'s ceiling in this run');
-      const sent = await sendMany(app, COUNT, CLIENTS);
-      line('enqueue  POST /api/v1/notifications (worker off)', `${(COUNT / sent.seconds).toFixed(0)} req/s`, `p50 ${percentile(sent.latencies, 50).toFixed(1)} ms  p99 ${percentile(sent.latencies, 99).toFixed(1)} ms`);
-    });
-    let backlog = COUNT + 50;
-    for (const concurrency of LEVELS) {
-      if (concurrency !== LEVELS[0]) await withApp({ enabled: false, concurrency: 1 }, (app) => sendMany(app, COUNT, CLIENTS));
-      receiver.reset();
-      const seconds = await withApp({ enabled: true, concurrency }, async () => {
-        const started = performance.now();
-        await receiver.waitFor(backlog, TIMEOUT_MS);
-        return (performance.now() - started) / 1000;
-      });
-      line(`drain    backlog of ${backlog} → receiver, worker concurrency ${concurrency}`, `${(backlog / seconds).toFixed(0)} msg/s`, `duplicates ${receiver.requests - receiver.firstSeen.size}`);
-      backlog = COUNT;
-    }
-    receiver.reset();
-    const top = Math.max(...LEVELS);
-    await withApp({ enabled: true, concurrency: top }, async (app) => {
-      const started = performance.now();
-      const sent = await sendMany(app, COUNT, CLIENTS);
-      await receiver.waitFor(COUNT, TIMEOUT_MS);
-      const seconds = (performance.now() - started) / 1000;
-      const latencies = [...sent.sentAt].map(([id, t0]) => receiver.firstSeen.get(id)! - t0).sort((a, b) => a - b);
-      line(`end-to-end send + deliver, worker concurrency ${top}`, `${(COUNT / seconds).toFixed(0)} msg/s`, `POST→receiver p50 ${percentile(latencies, 50).toFixed(0)} ms  p99 ${percentile(latencies, 99).toFixed(0)} ms  duplicates ${receiver.requests - receiver.firstSeen.size}`);
-    });
+    await enqueuePhase(withApp, receiver);
+    await drainPhases(withApp, receiver);
+    await endToEndPhase(withApp, receiver);
   } finally {
     await receiver.stop();
     await issuer.stop();
