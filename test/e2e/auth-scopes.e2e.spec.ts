@@ -254,6 +254,41 @@ describe('resource server: scopes and where tokens come from (catalog T11–T13,
     });
   });
 
+  describe('T57/T59/T60 at the MCP endpoint alike (same guard, its own metadata URL)', () => {
+    const mcp = (authorization?: string | string[], query = '') =>
+      rawRequest(`${f.t.baseUrl}/mcp${query}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          ...(authorization ? { authorization } : {}),
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
+      });
+
+    it('when POST /mcp has no token, or only one in the query string, then 401 without error naming the /mcp metadata', async () => {
+      for (const response of [await mcp(), await mcp(undefined, `?access_token=${f.token()}`)]) {
+        expect(response.status).toBe(401);
+        expect(response.headers['www-authenticate']).toMatch(/^Bearer (scope="[^"]*", )?resource_metadata="[^"]+\/\.well-known\/oauth-protected-resource\/mcp"$/);
+      }
+    });
+
+    it('when POST /mcp has a malformed or repeated Authorization header, then 400 invalid_request as on the REST routes', async () => {
+      const token = f.token();
+      for (const authorization of [`Bearer  ${token}`, `Bearer ${token} extra`, 'Bearer', [`Bearer ${token}`, `Bearer ${token}`]]) {
+        const response = await mcp(authorization);
+        expect(response.status).toBe(400);
+        expect(response.headers['www-authenticate']).toMatch(/^Bearer error="invalid_request", .*resource_metadata="[^"]+\/mcp"$/);
+      }
+    });
+
+    it('when POST /mcp has a forged token, then 401 invalid_token (an HTTP status, not a JSON-RPC error in a 200)', async () => {
+      const response = await mcp(`Bearer ${f.token({ header: { kid: 'k1' }, signWith: 'kA-rsa' })}`);
+      expect(response.status).toBe(401);
+      expect(response.headers['www-authenticate']).toMatch(/^Bearer error="invalid_token"/);
+    });
+  });
+
   describe('T12 oversized tokens and headers', () => {
     it('when a valid token is padded to 8 KB or 15 KB, or carries 500 claims, then it is judged by content (200)', async () => {
       for (const size of [8 * 1024, 15 * 1024]) {
