@@ -20,7 +20,8 @@ import { summarizeProfile } from './lib/profile.js';
  *  (C) ours, authenticated (passport-jwt, tenant, per-message scope check, audit row, pooled
  *      server): `test_simple_text`, a read tool that does no I/O, 2025-11-25;
  *  (D) the same tool over 2026-07-28 (the SDK's createMcpHandler, a fresh server per request);
- *  (E) ours, `crm_get_account`: one row by primary key from Postgres under RLS.
+ *  (E) ours, `crm_get_account`: one row by primary key from Postgres under RLS;
+ *  (F) ours, the REST twin of (E), `GET /api/v1/crm/accounts/:id`: E − F is what MCP adds.
  * Our app is the built product (dist/main.js) with the conformance fixtures on (that is where
  * `test_simple_text` comes from), rate limits out of reach, logs at warn. `--profile` re-runs (C)
  * under --cpu-prof and prints where the CPU went. Compare ratios within one run (PERF-NOTES.md).
@@ -63,9 +64,9 @@ function modern(name: string, args: Record<string, unknown>): { headers: Record<
 /** One call first: a target that does not answer a successful result is reported, not measured. */
 async function probe(row: Row): Promise<Row> {
   const request = row.request!;
-  const response = await fetch(request.url, { method: 'POST', headers: request.headers, body: request.body });
+  const response = await fetch(request.url, { method: request.method ?? 'GET', headers: request.headers, body: request.body });
   const text = await response.text();
-  const ok = response.status === 200 && text.includes('"result"') && !text.includes('"isError":true');
+  const ok = response.status === 200 && (request.method === 'GET' || (text.includes('"result"') && !text.includes('"isError":true')));
   return ok ? row : { ...row, request: undefined, note: `not measured: ${response.status} ${text.slice(0, 200)}` };
 }
 
@@ -114,6 +115,8 @@ async function main(): Promise<void> {
         request: { url: `${base}/mcp`, method: 'POST', headers: { ...LEGACY, ...auth }, body: toolCall('crm_get_account', { accountId: accounts.data?.[0]?.id }) },
         server: app,
       },
+      // The same read without MCP: what our REST stack (auth, Nest, middleware, Postgres) costs on its own.
+      { key: 'F', label: 'ours, authenticated, REST GET /api/v1/crm/accounts/:id', request: { url: `${base}/api/v1/crm/accounts/${accounts.data?.[0]?.id}`, method: 'GET', headers: auth }, server: app },
     ];
     for (const candidate of candidates) rows.push(await probe(candidate));
     for (const row of rows.filter((candidate) => candidate.request)) {
@@ -154,7 +157,14 @@ function printTable(rows: Row[]): void {
   const rps = (key: string) => rows.find((row) => row.key === key)?.result?.requestsPerSecond;
   const ratio = (top: string, bottom: string) => (rps(top) && rps(bottom) ? (rps(top)! / rps(bottom)!).toFixed(2) : 'n/a');
   console.log('');
-  console.log(`ratios (req/s): C/A = ${ratio('C', 'A')}   C/B = ${ratio('C', 'B')}   D/A = ${ratio('D', 'A')}   E/A = ${ratio('E', 'A')}   B/A = ${ratio('B', 'A')}`);
+  console.log(`ratios (req/s): C/A = ${ratio('C', 'A')}   C/B = ${ratio('C', 'B')}   D/A = ${ratio('D', 'A')}   E/A = ${ratio('E', 'A')}   B/A = ${ratio('B', 'A')}   E/F = ${ratio('E', 'F')}`);
+  const cpu = (key: string) => rows.find((row) => row.key === key)?.result?.cpuMicrosPerRequest;
+  if (cpu('E') && cpu('F') && cpu('B')) {
+    console.log(
+      `CPU per call: REST stack alone (F) ${cpu('F')!.toFixed(0)} µs; MCP on top (E − F) ${(cpu('E')! - cpu('F')!).toFixed(0)} µs, ` +
+        `of which the SDK itself (B) ~${cpu('B')!.toFixed(0)} µs.`,
+    );
+  }
   for (const row of rows.filter((candidate) => candidate.note)) console.log(`(${row.key}) ${row.note}`);
 }
 
