@@ -288,11 +288,14 @@ describe('T73 hostile or broken JWKS responses', () => {
     return status;
   }
 
-  it.each(['garbage', 'huge', 'error', 'redirect', 'html'] as const)(
+  it.each(['garbage', 'huge', 'huge-valid', 'error', 'redirect', 'html'] as const)(
     'when the JWKS answers %s, then the refresh counts as unavailable (503), the last good keys keep serving, nothing crashes',
     async (mode) => {
       f.issuer.mode = mode;
+      // 503, not 401: had the (valid) oversized set been read, or the redirect followed, the unknown
+      // kid would simply be unknown (401). The redirect target is never even asked.
       expect(await forceRefresh()).toBe(503);
+      expect(f.issuer.redirectTargetRequests).toBe(0);
       expect((await f.get('/probe/crm', f.token())).status).toBe(200);
       expect((await f.get('/probe/crm', forgedAsK1(f))).status).toBe(401);
       expect((await f.get('/health/live')).status).toBe(200);

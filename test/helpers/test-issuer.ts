@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 
 export type KeyName = 'k1' | 'k2' | 'k3' | 'k4' | 'kA-rsa' | 'kA-ec' | 'kW';
-export type JwksMode = 'up' | 'down' | 'slow' | 'drip' | 'garbage' | 'huge' | 'error' | 'redirect' | 'html';
+export type JwksMode = 'up' | 'down' | 'slow' | 'drip' | 'garbage' | 'huge' | 'huge-valid' | 'error' | 'redirect' | 'html';
 
 interface TestKey {
   alg: 'RS256' | 'ES256';
@@ -61,6 +61,8 @@ export class TestIssuer {
   jwksMaxInFlight = 0;
   /** Requests for the RFC 8414 / OpenID metadata documents. */
   metadataRequests = 0;
+  /** Requests that followed the `redirect` mode's Location (a valid key set served elsewhere). */
+  redirectTargetRequests = 0;
   /** When set, the metadata documents name this issuer instead of our own URL. */
   metadataIssuer?: string;
   published: KeyName[] = ['k1', 'k2'];
@@ -122,6 +124,10 @@ export class TestIssuer {
       this.metadataRequests++;
       return sendJson(response, { issuer: this.metadataIssuer ?? this.url, jwks_uri: this.jwksUri, token_endpoint: `${this.url}/token` });
     }
+    if (path === '/elsewhere/jwks.json') {
+      this.redirectTargetRequests++;
+      return sendJson(response, { keys: this.published.map((name) => this.jwk(name)) });
+    }
     if (path !== '/jwks.json') return sendJson(response, { error: 'not_found' }, 404);
     this.jwksRequests++;
     this.jwksInFlight++;
@@ -156,10 +162,15 @@ export class TestIssuer {
         response.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"server_error"}');
         return;
       case 'redirect':
-        response.writeHead(302, { location: `${this.url}/jwks.json` }).end();
+        // To a valid key set elsewhere: only a client that follows redirects would get keys from it.
+        response.writeHead(302, { location: `${this.url}/elsewhere/jwks.json` }).end();
         return;
       case 'html':
         response.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Login</body></html>');
+        return;
+      case 'huge-valid':
+        // A valid key set padded past any sane size: only a client without a size cap would use it.
+        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ...JSON.parse(body), pad: 'x'.repeat(2_000_000) }));
         return;
       case 'huge':
         response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [], pad: 'x'.repeat(2_000_000) }));
