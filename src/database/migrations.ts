@@ -5,6 +5,7 @@ import { CreateNotifications1764400000000 } from './migrations/1764400000000-cre
 import { NotificationOutboxLocalHost1764400000001 } from './migrations/1764400000001-notification-outbox-local-host.js';
 import { CreateOauthState1764500000000 } from '../authorization-server/migrations/1764500000000-create-oauth-state.js';
 import { CreateAuditLog1764600000000 } from '../audit/migrations/1764600000000-create-audit-log.js';
+import { LeakproofIlike1764700000000 } from './migrations/1764700000000-leakproof-ilike.js';
 
 /**
  * Every migration, in order. Feature modules add theirs here (never edit one that has landed).
@@ -18,4 +19,5 @@ export const migrations = [
   NotificationOutboxLocalHost1764400000001,
   CreateOauthState1764500000000,
   CreateAuditLog1764600000000,
+  LeakproofIlike1764700000000,
 ];

@@ -45,4 +45,12 @@ describe('CRM schema: row-level security and privileges (catalog T42)', () => {
       expect(row.upd, row.t).toBe(row.t !== 'opportunity_stage_history');
     }
   });
+
+  it('when migrated by a superuser, then ILIKE is leakproof so q searches can use trigram indexes under RLS', async () => {
+    // Without it Postgres evaluates ILIKE only after the policy, as a filter over the tenant's
+    // whole index (bench/crm-list.bench.ts: 4.9 s instead of 13 ms at 1M opportunities).
+    const [{ superuser }] = await app.query(`SELECT rolsuper AS superuser FROM pg_roles WHERE rolname = session_user`);
+    const [{ leakproof }] = await app.query(`SELECT proleakproof AS leakproof FROM pg_proc WHERE oid = 'pg_catalog.texticlike(text, text)'::regprocedure`);
+    expect(leakproof).toBe(superuser);
+  });
 });
