@@ -1,28 +1,31 @@
 /**
- * How `auto` decides. The time-series engine picks its own best method by a rolling-origin
- * backtest; here the pipeline method and the hybrid (open pipeline + time series for the rest)
- * are forecast from the same origins — each from the pipeline as its stage history stood on that
- * day and with win probabilities learned only from what was known then — and scored on the same
- * months. The lowest MASE wins; the hybrid is preferred when within 5% (blends are more robust).
+ * How `auto` decides. The time-series engine ranks its own methods by a rolling-origin backtest;
+ * when the stage history allows, the pipeline method and the hybrid (open pipeline + time series
+ * for the share of revenue from deals not yet created) are forecast from the same origins — each
+ * from the pipeline as its stage history stood that day, with probabilities learned only from
+ * what was known then — and every fixed method is scored on the same months. The lowest MASE
+ * wins; a blend (the hybrid, or the engine's median combination) is preferred when within 5%.
  */
-import { rollingOriginBacktest, type BacktestMetrics } from '../forecast/backtest.js';
-import type { CandidateForecasts } from '../forecast/forecast-candidates.js';
+import { lastOrigins, rollingOriginBacktest, type BacktestMetrics } from '../forecast/backtest.js';
+import { CANDIDATES, candidateForecasts, planCandidates, type CandidateForecasts, type CandidateName } from '../forecast/forecast-candidates.js';
 import type { ForecastResult } from '../forecast/forecast-engine.js';
 import { finiteOrNull } from '../forecast/forecast-output.js';
 import type { IntervalForecast } from '../forecast/forecast-types.js';
-import {
-  hybridForecast,
-  MIN_LEARNING_SNAPSHOTS,
-  pipelineComponents,
-  pipelineForecast,
-  type SnapshotCell,
-} from './pipeline-model.js';
+import { hybridForecast, MIN_LEARNING_SNAPSHOTS, pipelineComponents, pipelineForecast, type SnapshotCell } from './pipeline-model.js';
 
 export type SalesMethod = 'timeseries' | 'pipeline' | 'hybrid';
 export type RequestedMethod = 'auto' | 'pipeline' | 'timeseries';
+export type Candidate = CandidateName | 'pipeline' | 'hybrid';
 
+/** The time-series part of the hybrid: the engine's median combination (robust, not itself a selection). */
+export const HYBRID_BASE: CandidateName = 'combination';
 const MIN_ORIGINS = 6;
+const MAX_ORIGINS = 12;
+/** Seasonal naive and the MASE scale need a year and a month of history at every origin. */
+const MIN_TRAIN = 13;
+const SEASON = 12;
 const BLEND_MARGIN = 0.05;
+const BLENDS: readonly Candidate[] = ['hybrid', 'combination'];
 
 export interface BacktestRow {
   method: string;
@@ -50,70 +53,78 @@ export interface SelectionInput {
 
 export interface Selection {
   method: SalesMethod;
+  /** The forecast to return: an engine method (or its short-history floor), pipeline or hybrid. */
+  candidate: Candidate | 'naive';
   model: string;
   reason: string;
   rows: BacktestRow[];
-  /** Outer backtest metrics per method (empty when the pipeline could not be backtested). */
-  metrics: Partial<Record<SalesMethod, BacktestMetrics>>;
+  /** Backtest metrics per candidate on the shared origins (empty when the pipeline could not be backtested). */
+  metrics: Partial<Record<Candidate, BacktestMetrics>>;
   /** Why the pipeline method was not backtested, when it was not. */
   pipelineNote: string | null;
 }
 
-export function labels(ts: ForecastResult): Record<SalesMethod, string> {
-  return {
-    timeseries: `time series: ${ts.model}`,
-    pipeline: 'pipeline: open deals × learned P(won in month) + new-business run rate',
-    hybrid: `hybrid: open deals × learned P(won in month) + ${ts.model} for the share from new deals`,
-  };
+export function candidateLabel(candidate: Candidate | 'naive', ts: ForecastResult): string {
+  if (candidate === 'pipeline') return 'pipeline: open deals × learned share won per month + new-business run rate';
+  const engine = (name: CandidateName) => ts.backtest.find((r) => r.method === name)?.label ?? name;
+  if (candidate === 'hybrid') return `hybrid: open deals × learned share won per month + ${engine(HYBRID_BASE)} for the share from new deals`;
+  return candidate === ts.method || candidate === 'naive' ? ts.model : engine(candidate);
 }
 
+const methodOf = (c: Candidate | 'naive'): SalesMethod => (c === 'pipeline' || c === 'hybrid' ? c : 'timeseries');
+
 export function selectMethod(input: SelectionInput): Selection {
-  const names = labels(input.ts);
-  const libraryRows: BacktestRow[] = input.ts.backtest.map((row) => ({ ...row }));
-  const outer = backtestPipeline(input);
-  const rows = [...libraryRows, ...outerRows(outer.metrics, names)];
-  if (input.requested === 'timeseries' || (input.requested === 'auto' && !outer.metrics.pipeline)) {
-    const note = input.requested === 'auto' && outer.note ? `; the pipeline method was not considered: ${outer.note}` : '';
-    return { method: 'timeseries', model: input.ts.model, reason: `${input.ts.reason}${note}`, rows, metrics: outer.metrics, pipelineNote: outer.note };
-  }
+  const outer = backtestAll(input);
+  const rows = outer.metrics.pipeline ? outerRows(outer.metrics, input.ts) : input.ts.backtest.map((row) => ({ ...row }));
+  const base = { rows, metrics: outer.metrics, pipelineNote: outer.note };
+  const engineChoice = { method: 'timeseries' as const, candidate: input.ts.method, model: input.ts.model };
+  if (input.requested === 'timeseries') return { ...engineChoice, reason: input.ts.reason, ...base };
   if (input.requested === 'pipeline' && input.cells.length === 0) {
     const reason = `the pipeline method was requested, but there is no open deal in the stage history before asOf to learn from, so the time series was used: ${input.ts.reason}`;
-    return { method: 'timeseries', model: input.ts.model, reason, rows, metrics: outer.metrics, pipelineNote: outer.note };
+    return { ...engineChoice, reason, ...base };
   }
   if (input.requested === 'pipeline') {
     const m = outer.metrics.pipeline;
-    const detail = m ? ` (its MASE was ${fmt(m.mase)} in a ${m.origins}-origin rolling backtest; time series: ${fmt(outer.metrics.timeseries?.mase)})` : ` (${outer.note})`;
-    return { method: 'pipeline', model: names.pipeline, reason: `the pipeline method was requested${detail}`, rows, metrics: outer.metrics, pipelineNote: outer.note };
+    const detail = m ? ` (its MASE was ${fmt(m.mase)} in a ${m.origins}-origin rolling backtest; ${input.ts.model}: ${fmt(outer.metrics[input.ts.method as CandidateName]?.mase)})` : ` (${outer.note})`;
+    return { method: 'pipeline', candidate: 'pipeline', model: candidateLabel('pipeline', input.ts), reason: `the pipeline method was requested${detail}`, ...base };
   }
-  return { ...choose(outer.metrics, names, input.hMonths), rows, metrics: outer.metrics, pipelineNote: null };
+  if (!outer.metrics.pipeline) {
+    return { ...engineChoice, reason: `${input.ts.reason}${outer.note ? `; the pipeline method was not considered: ${outer.note}` : ''}`, ...base };
+  }
+  const chosen = choose(outer.metrics, input.hMonths);
+  return { method: methodOf(chosen.candidate), candidate: chosen.candidate, model: candidateLabel(chosen.candidate, input.ts), reason: chosen.reason, ...base };
 }
 
-function choose(metrics: Partial<Record<SalesMethod, BacktestMetrics>>, names: Record<SalesMethod, string>, h: number) {
-  const mase = (m: SalesMethod) => (Number.isFinite(metrics[m]?.mase) ? metrics[m]!.mase : Number.POSITIVE_INFINITY);
-  const ranked = (['timeseries', 'pipeline', 'hybrid'] as const).slice().sort((a, b) => mase(a) - mase(b));
-  const origins = metrics.timeseries?.origins ?? 0;
-  const window = `in a ${origins}-origin rolling backtest, 1–${h} month(s) ahead, each origin forecast from the pipeline as its stage history stood then`;
-  const others = ranked.slice(1).map((m) => `${m} ${fmt(mase(m))}`).join(', ');
-  let method: SalesMethod = ranked[0];
-  let reason = `${method} had the lowest MASE (${fmt(mase(method))}; ${others}) ${window}`;
-  if (method !== 'hybrid' && mase('hybrid') <= mase(method) * (1 + BLEND_MARGIN)) {
-    reason = `hybrid was used: its MASE (${fmt(mase('hybrid'))}) is within ${BLEND_MARGIN * 100}% of the best, ${method} (${fmt(mase(method))}), ${window}, and blends are more robust`;
-    method = 'hybrid';
+function choose(metrics: Partial<Record<Candidate, BacktestMetrics>>, h: number): { candidate: Candidate; reason: string } {
+  const mase = (c: Candidate) => (Number.isFinite(metrics[c]?.mase) ? metrics[c]!.mase : Number.POSITIVE_INFINITY);
+  const ranked = (Object.keys(metrics) as Candidate[]).sort((a, b) => mase(a) - mase(b));
+  const window = `in a ${metrics.pipeline!.origins}-origin rolling backtest, 1–${h} month(s) ahead, each origin forecast from the data and pipeline known then`;
+  const others = ranked.slice(1, 4).map((c) => `${c} ${fmt(mase(c))}`).join(', ');
+  const best = ranked[0];
+  const blend = ranked.find((c) => BLENDS.includes(c));
+  if (!BLENDS.includes(best) && blend && mase(blend) <= mase(best) * (1 + BLEND_MARGIN)) {
+    return {
+      candidate: blend,
+      reason: `${blend} was used: its MASE (${fmt(mase(blend))}) is within ${BLEND_MARGIN * 100}% of the best, ${best} (${fmt(mase(best))}), ${window}, and blends are more robust`,
+    };
   }
-  return { method, model: names[method], reason };
+  return { candidate: best, reason: `${best} had the lowest MASE (${fmt(mase(best))}; then ${others}) ${window}` };
 }
 
-/** Scores time series, pipeline and hybrid on the backtest origins where the pipeline can be learned. */
-function backtestPipeline(input: SelectionInput): { metrics: Partial<Record<SalesMethod, BacktestMetrics>>; note: string | null } {
+/** Scores every engine method, the pipeline and the hybrid on the origins where the pipeline can be learned. */
+function backtestAll(input: SelectionInput): { metrics: Partial<Record<Candidate, BacktestMetrics>>; note: string | null } {
   if (input.cells.length === 0) return { metrics: {}, note: 'no open deals in the stage history before asOf' };
   if (input.ts.method === 'naive') return { metrics: {}, note: 'too little revenue history to backtest' };
-  const forecasts = new Map<number, Record<SalesMethod, IntervalForecast>>();
-  for (const [origin, candidates] of input.tsOrigins) {
-    const month = input.firstMonth + origin;
-    const comps = pipelineComponents(input.cells, input.revenue, month, input.hMonths, false);
+  const forecasts = new Map<number, Record<Candidate, IntervalForecast>>();
+  // The engine's own origins start where a seasonal model can be fitted (26 months); these start
+  // at 13, reusing its forecasts where it made them and the same model forms elsewhere.
+  let plan: ReturnType<typeof planCandidates> | undefined;
+  for (const origin of lastOrigins(input.y.length, MAX_ORIGINS, MIN_TRAIN)) {
+    const comps = pipelineComponents(input.cells, input.revenue, input.firstMonth + origin, input.hMonths, false);
     if (comps.snapshots < MIN_LEARNING_SNAPSHOTS) continue;
-    const ts = candidates[input.ts.method as keyof CandidateForecasts];
-    forecasts.set(origin, { timeseries: ts, pipeline: pipelineForecast(comps), hybrid: hybridForecast(comps, ts) });
+    plan ??= planCandidates(input.y, SEASON, input.ts.history.seasonalModelsFitted);
+    const engine = input.tsOrigins.get(origin) ?? candidateForecasts(input.y.slice(0, origin), input.hMonths, plan);
+    forecasts.set(origin, { ...engine, pipeline: pipelineForecast(comps), hybrid: hybridForecast(comps, engine[HYBRID_BASE]) });
   }
   if (forecasts.size < MIN_ORIGINS) {
     return {
@@ -122,27 +133,17 @@ function backtestPipeline(input: SelectionInput): { metrics: Partial<Record<Sale
     };
   }
   const origins = [...forecasts.keys()].sort((a, b) => a - b);
-  const metrics = rollingOriginBacktest(input.y, (train) => forecasts.get(train.length)!, {
-    origins,
-    horizon: input.hMonths,
-    seasonLength: 12,
-  }) as Partial<Record<SalesMethod, BacktestMetrics>>;
-  return { metrics, note: null };
+  const metrics = rollingOriginBacktest(input.y, (train) => forecasts.get(train.length)!, { origins, horizon: input.hMonths, seasonLength: SEASON });
+  return { metrics: metrics as Partial<Record<Candidate, BacktestMetrics>>, note: null };
 }
 
-function outerRows(metrics: Partial<Record<SalesMethod, BacktestMetrics>>, names: Record<SalesMethod, string>): BacktestRow[] {
-  return (Object.keys(metrics) as SalesMethod[]).map((method) => {
-    const m = metrics[method]!;
-    return {
-      method,
-      label: names[method],
-      mase: finiteOrNull(m.mase),
-      smape: finiteOrNull(m.smape),
-      coverage80: finiteOrNull(m.coverage80),
-      coverage95: finiteOrNull(m.coverage95),
-      origins: m.origins,
-    };
-  });
+function outerRows(metrics: Partial<Record<Candidate, BacktestMetrics>>, ts: ForecastResult): BacktestRow[] {
+  return [...CANDIDATES, 'pipeline' as const, 'hybrid' as const]
+    .filter((c) => metrics[c])
+    .map((c) => {
+      const m = metrics[c]!;
+      return { method: c, label: candidateLabel(c, ts), mase: finiteOrNull(m.mase), smape: finiteOrNull(m.smape), coverage80: finiteOrNull(m.coverage80), coverage95: finiteOrNull(m.coverage95), origins: m.origins };
+    });
 }
 
 const fmt = (v: number | undefined): string => (v !== undefined && Number.isFinite(v) ? v.toFixed(2) : 'n/a');

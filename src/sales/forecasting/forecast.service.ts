@@ -3,8 +3,6 @@ import type { Principal } from '../../auth/principal.js';
 import { TenantDb } from '../../database/tenant-db.js';
 import type { CandidateForecasts } from '../forecast/forecast-candidates.js';
 import { forecastSeries, type ForecastResult } from '../forecast/forecast-engine.js';
-import { toSteps, widen, wideningFactor } from '../forecast/forecast-output.js';
-import type { IntervalForecast } from '../forecast/forecast-types.js';
 import { todayUtc, type ForecastQuery } from '../sales.schemas.js';
 import { daysInMonth, monthIndex, monthStart } from '../shared/periods.js';
 import { stripUndefined } from '../shared/plain.js';
@@ -14,7 +12,8 @@ import { selectMethod, type Selection } from './forecast-selection.js';
 import { aggregatePeriods, monthsNeeded } from './period-aggregation.js';
 import { chartFromForecast } from './forecast-chart.js';
 import { describeDrivers, type Driver } from './forecast-drivers.js';
-import { LEARNING_MONTHS, hybridForecast, pipelineComponents, pipelineForecast, type PipelineComponents, type SnapshotCell } from './pipeline-model.js';
+import { finalForecast } from './final-forecast.js';
+import { LEARNING_MONTHS, pipelineComponents, type PipelineComponents, type SnapshotCell } from './pipeline-model.js';
 import type { ForecastResultView } from '../sales-results.schemas.js';
 
 /** Backtest origins reach back 12 months; each learns from the LEARNING_MONTHS before it. */
@@ -53,7 +52,7 @@ export class ForecastService {
     const selection = selectMethod({ requested: query.method, y, firstMonth, ts, tsOrigins, cells: data.cells, revenue, hMonths });
     const remaining = 1 - (Number(asOf.slice(8, 10)) - 1) / daysInMonth(asOfMonth);
     const live = data.cells.length > 0 ? pipelineComponents(data.cells, revenue, asOfMonth, hMonths, true) : null;
-    const { monthly, openPipeline, widening, warnings } = this.finalMonthly(selection, ts, live, remaining);
+    const { monthly, openPipeline, widening, warnings } = finalForecast({ selection, ts, y, hMonths, live, remaining });
     const periods = aggregatePeriods({ asOfMonth, interval: query.interval, horizon: query.horizon, monthly, actuals, openPipeline });
     const drivers = live && selection.method !== 'timeseries' ? await this.drivers(principal.tenantId, filters, asOf, live, hMonths) : [];
     return {
@@ -103,21 +102,6 @@ export class ForecastService {
     });
   }
 
-  /** The chosen method's monthly forecast of revenue still to come, calibrated by its backtest. */
-  private finalMonthly(selection: Selection, ts: ForecastResult, live: PipelineComponents | null, remaining: number) {
-    const tsMonthly = scaleFirst(stepsToForecast(ts), remaining);
-    const warnings: string[] = [];
-    if (selection.method === 'timeseries' || !live) {
-      return { monthly: tsMonthly, openPipeline: undefined, widening: ts.intervalWidening, warnings };
-    }
-    const raw = selection.method === 'pipeline' ? pipelineForecast(live, remaining) : hybridForecast(live, tsMonthly);
-    const metrics = selection.metrics[selection.method];
-    const factor = wideningFactor(metrics);
-    if (factor > 1) warnings.push(`intervals widened ×${factor.toFixed(2)}: in the backtest only ${Math.round((metrics?.coverage95 ?? 0) * 100)}% of actual months fell inside the 95% band`);
-    const { steps } = toSteps(widen(raw, factor), tsMonthly, true);
-    return { monthly: stepsAsForecast(steps), openPipeline: live.expected, widening: factor, warnings };
-  }
-
   private async drivers(tenantId: string, filters: DealFilters, asOf: string, live: PipelineComponents, hMonths: number): Promise<Driver[]> {
     return this.db.run(tenantId, (manager) => describeDrivers(this.repository, manager, tenantId, filters, asOf, live, hMonths));
   }
@@ -143,25 +127,4 @@ export class ForecastService {
     if (selection.pipelineNote && selection.method === 'pipeline') out.push(`pipeline method not backtested: ${selection.pipelineNote}`);
     return out;
   }
-}
-
-function stepsToForecast(ts: ForecastResult): IntervalForecast {
-  return stepsAsForecast(ts.forecast);
-}
-
-function stepsAsForecast(steps: { point: number; lower80: number; upper80: number; lower95: number; upper95: number }[]): IntervalForecast {
-  return {
-    point: steps.map((s) => s.point),
-    lower80: steps.map((s) => s.lower80),
-    upper80: steps.map((s) => s.upper80),
-    lower95: steps.map((s) => s.lower95),
-    upper95: steps.map((s) => s.upper95),
-  };
-}
-
-/** Scales the first month (the one containing asOf) to the part of it still to come. */
-function scaleFirst(fc: IntervalForecast, remaining: number): IntervalForecast {
-  if (remaining >= 1) return fc;
-  const scale = (values: number[]) => values.map((v, j) => (j === 0 ? v * remaining : v));
-  return { point: scale(fc.point), lower80: scale(fc.lower80), upper80: scale(fc.upper80), lower95: scale(fc.lower95), upper95: scale(fc.upper95) };
 }

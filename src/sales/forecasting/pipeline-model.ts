@@ -1,7 +1,7 @@
 /**
  * The pipeline method, learned from the tenant's own stage history. From monthly snapshots of
  * the open pipeline (rebuilt from the history as it stood on the first of each month) we learn,
- * per stage and age bucket, the share of open deals won in each month that follows (the
+ * per stage and age bucket, the share of open deals' value won in each month that follows (the
  * incidence P_j). A forecast from a snapshot is then Σ amount × P_j over its open deals, plus
  * the revenue that usually comes from deals not yet created (new business), learned the same way.
  * Everything here is arithmetic on a few hundred aggregated cells; the rows stay in Postgres.
@@ -40,7 +40,11 @@ export interface SnapshotCell {
 }
 
 export interface Incidence {
-  /** P_j(stage, bucket): share of such open deals won in month j after the snapshot (j = 0 = same month). */
+  /**
+   * P_j(stage, bucket): the share of such open deals' value that was won in month j after the
+   * snapshot (j = 0 = the same month). Value-weighted, so it multiplies amounts without bias
+   * when large deals convert differently from small ones (they usually do).
+   */
   p(stage: string, bucket: number, j: number): number;
   /** Snapshots (first-of-month, with open deals) the estimate rests on. */
   snapshots: number;
@@ -64,7 +68,9 @@ export interface PipelineComponents {
 const key = (stage: string, bucket: number) => `${stage}|${bucket}`;
 
 interface Counts {
+  /** Σ snapshot amount of the deals, per month ahead (only snapshots whose month j had passed). */
   n: number[];
+  /** Σ snapshot amount of those won in month j. */
   won: number[];
 }
 
@@ -78,20 +84,27 @@ export function learnIncidence(cells: readonly SnapshotCell[], origin: number, h
   const byStage = new Map<string, Counts>();
   const byCell = new Map<string, Counts>();
   const refs = new Set<number>();
+  let deals = 0;
+  let value = 0;
   for (const cell of cells) {
     if (cell.atAsOf || cell.refMonth >= origin || cell.refMonth < origin - LEARNING_MONTHS) continue;
     refs.add(cell.refMonth);
+    deals += cell.deals;
+    value += cell.amount;
     const stage = getOr(byStage, cell.stage, h);
     const exact = getOr(byCell, key(cell.stage, cell.bucket), h);
     for (let j = 0; j < h && cell.refMonth + j <= origin - 1; j++) {
-      const won = cell.wonOffset === j ? cell.deals : 0;
+      const won = cell.wonOffset === j ? cell.amount : 0;
       for (const c of [total, stage, exact]) {
-        c.n[j] += cell.deals;
+        c.n[j] += cell.amount;
         c.won[j] += won;
       }
     }
   }
-  const shrink = (c: Counts | undefined, j: number, prior: number) => ((c?.won[j] ?? 0) + PRIOR_WEIGHT * prior) / ((c?.n[j] ?? 0) + PRIOR_WEIGHT);
+  // The prior weighs as much as PRIOR_WEIGHT average deals.
+  const prior = PRIOR_WEIGHT * (deals > 0 ? value / deals : 0);
+  const shrink = (c: Counts | undefined, j: number, parent: number) =>
+    prior + (c?.n[j] ?? 0) > 0 ? ((c?.won[j] ?? 0) + prior * parent) / ((c?.n[j] ?? 0) + prior) : parent;
   return {
     snapshots: refs.size,
     p(stage, bucket, j) {
