@@ -397,6 +397,7 @@ describe('the verified-token cache changes no decision (one token reused, as age
   afterEach(() => {
     f.issuer.mode = 'up';
     f.issuer.published = ['k1', 'k2'];
+    f.issuer.extraJwks = [];
   });
   afterAll(() => f.close());
 
@@ -426,8 +427,18 @@ describe('the verified-token cache changes no decision (one token reused, as age
     await waitUntil(async () => (await f.get('/probe/crm', token)).status === 401, 6000, 'cached token refused after key removal');
   });
 
-  it('when the JWKS stays down past the stale window, then a cached token gets 503 like any other, never 401', async () => {
+  it('when the key behind its kid is replaced (same kid, other key material), then a cached token is refused', async () => {
     await sleep(1100);
+    const token = f.token();
+    expect((await f.get('/probe/crm', token)).status).toBe(200);
+    f.issuer.published = ['k2'];
+    f.issuer.extraJwks = [{ ...f.issuer.jwk('kA-rsa'), kid: 'k1' }];
+    await waitUntil(async () => (await f.get('/probe/crm', token)).status === 401, 6000, 'cached token refused after the key behind k1 changed');
+  });
+
+  it('when the JWKS stays down past the stale window, then a cached token gets 503 like any other, never 401', async () => {
+    // Whatever an earlier test left in the app's key set, start from the real k1 again.
+    await waitUntil(async () => (await f.get('/probe/crm', f.token())).status === 200, 6000, 'k1 served again');
     const token = f.token();
     expect((await f.get('/probe/crm', token)).status).toBe(200);
     f.issuer.mode = 'down';
