@@ -1,5 +1,5 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -62,6 +62,8 @@ interface Target {
   note?: string;
   result?: LoadResult;
 }
+
+const loadAtStart = loadavg()[0]!;
 
 async function main(): Promise<void> {
   const issuer = await new TestIssuer().start();
@@ -213,6 +215,7 @@ function printTable(targets: Target[]): void {
   console.log('');
   console.log(`Bench: ${settings.connections} connections, warm-up ${settings.warmupSeconds} s, ${settings.rounds} × ${settings.durationSeconds} s (medians), loopback.`);
   console.log(`Machine: ${cores.length} × ${cores[0]?.model ?? 'cpu'}; load generator (autocannon, this process) and servers share these cores.`);
+  console.log(`Load average: ${loadAtStart.toFixed(1)} at start, ${loadavg()[0]!.toFixed(1)} at end (anything well above 0 means other work shared the cores).`);
   console.log('');
   console.log(line(header));
   for (const row of rows) console.log(line(row));
@@ -224,6 +227,9 @@ function printTable(targets: Target[]): void {
   console.log('');
   console.log(`ratios: c/b = ${ratio('c', 'b')}   d/b = ${ratio('d', 'b')}   c/a = ${ratio('c', 'a')}   (goal: c/b ≥ 1.0, d/b ≥ 1.0)   [c0/b = ${ratio('c0', 'b')}]`);
   for (const target of targets.filter((candidate) => candidate.note)) console.log(`(${target.key}) ${target.note}`);
+  for (const target of targets.filter((candidate) => candidate.result && candidate.result.requests < 2 * settings.connections * settings.rounds)) {
+    console.log(`(${target.key}) saturated: fewer than 2 answers per connection per round — the route is slower than the run is long`);
+  }
 }
 
 async function saveResults(targets: Target[]): Promise<void> {
@@ -231,6 +237,7 @@ async function saveResults(targets: Target[]): Promise<void> {
     at: new Date().toISOString(),
     node: process.version,
     cpus: cpus().length,
+    loadAverage: { start: loadAtStart, end: loadavg()[0] },
     settings,
     targets: targets.map(({ key, label, note, result }) => ({ key, label, note, result })),
   };

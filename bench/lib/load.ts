@@ -34,6 +34,19 @@ export interface LoadResult {
 /** Monotonic microseconds: `process.hrtime`, the clock of V8 CPU-profile timestamps, shared across processes. */
 export const nowMicros = () => Number(process.hrtime.bigint() / 1000n);
 
+/**
+ * Waits until the server has worked off what the last target left queued (a slow route keeps
+ * computing after the load generator hangs up): its CPU use over 500 ms falls under 10 %.
+ */
+export async function settle(pid: number, maxMs = 60_000): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  while (Date.now() < deadline) {
+    const before = cpuMicrosOf(pid);
+    await new Promise((done) => setTimeout(done, 500));
+    if (cpuMicrosOf(pid) - before < 50_000) return;
+  }
+}
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 function fire(request: LoadRequest, connections: number, seconds: number): Promise<autocannon.Result> {
@@ -53,6 +66,7 @@ function fire(request: LoadRequest, connections: number, seconds: number): Promi
  * of requests/s, p50 and p99 across rounds, the server's RSS afterwards, and its CPU per request.
  */
 export async function measure(request: LoadRequest, pid: number, settings: LoadSettings): Promise<LoadResult> {
+  await settle(pid);
   if (settings.warmupSeconds > 0) await fire(request, settings.connections, settings.warmupSeconds);
   const rounds: LoadResult['rounds'] = [];
   let failures = 0;
@@ -60,6 +74,7 @@ export async function measure(request: LoadRequest, pid: number, settings: LoadS
   const cpuBefore = cpuMicrosOf(pid);
   const from = nowMicros();
   for (let round = 0; round < settings.rounds; round++) {
+    if (round > 0) await settle(pid);
     const result = await fire(request, settings.connections, settings.durationSeconds);
     rounds.push({ requestsPerSecond: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99 });
     failures += result.non2xx + result.errors + result.timeouts;
