@@ -102,6 +102,13 @@ describe('sales pipeline, pipeline forecast and win rates (known probabilities)'
     expect(body.periods[0].point).toBeCloseTo(2000, 0);
   });
 
+  it('when filtered by a region none of the deals has, then the pipeline method has nothing to learn and says so', async () => {
+    const body = await json(await f.get('/api/v1/sales/forecast?asOf=2025-01-01&horizon=3&method=pipeline&region=Nowhere', tokenA));
+    expect(body.method).toBe('timeseries');
+    expect(body.reason).toMatch(/^the pipeline method was requested, but there is no open deal in the stage history before asOf/);
+    expect(body.drivers).toEqual([]);
+  });
+
   it('when the open pipeline is listed, then it is weighted by stage and by learned probability', async () => {
     const body = await json(await f.get('/api/v1/sales/pipeline', tokenB));
     const base = 9 / 14;

@@ -82,39 +82,43 @@ export class ForecastRepository {
     const asOfTs = `${p.add(asOf)}::timestamp`;
     const first = `${p.add(firstRef)}::timestamp`;
     const open = `${p.add(OPEN_STAGES)}::text[]`;
-    const where = dealFilterSql(filters, p);
+    const filtered = needsAccount(filters);
+    // Filters (on the deal's account) prune the history before the window functions run.
+    const scope = filtered
+      ? ` JOIN opportunities o ON o.tenant_id = h.tenant_id AND o.id = h.opportunity_id${accountJoin(true)} WHERE h.tenant_id = ${tenant}${dealFilterSql(filters, p)}`
+      : ` WHERE h.tenant_id = ${tenant}`;
+    // The aggregation's hash tables stay in memory (a few MB) instead of spilling to disk.
+    await manager.query(`SET LOCAL work_mem = '64MB'`);
     const sql = `
-      WITH h AS (
+      WITH h AS MATERIALIZED (
         SELECT h.opportunity_id, h.to_stage, h.amount, h.close_date, h.changed_at AT TIME ZONE 'UTC' AS at,
-               lead(h.changed_at AT TIME ZONE 'UTC') OVER (PARTITION BY h.opportunity_id ORDER BY h.changed_at, h.id) AS next_at,
-               min(h.changed_at AT TIME ZONE 'UTC') OVER (PARTITION BY h.opportunity_id) AS first_at
-          FROM opportunity_stage_history h
-         WHERE h.tenant_id = ${tenant} AND h.changed_at < ${asOfTs} AT TIME ZONE 'UTC'
+               lead(h.changed_at AT TIME ZONE 'UTC') OVER w AS next_at,
+               first_value(h.changed_at AT TIME ZONE 'UTC') OVER w AS first_at
+          FROM opportunity_stage_history h${scope} AND h.changed_at < ${asOfTs} AT TIME ZONE 'UTC'
+        WINDOW w AS (PARTITION BY h.opportunity_id ORDER BY h.changed_at, h.id)
       ), outcome AS (
         SELECT opportunity_id, ${MONTH_INDEX('coalesce(close_date, at::date)')} AS won_month, amount AS won_amount
           FROM h WHERE next_at IS NULL AND to_stage = 'closed_won'
-      ), spans AS (
-        SELECT * FROM h WHERE to_stage = ANY(${open}) AND (next_at IS NULL OR next_at >= ${first})
       ), snap AS (
-        SELECT s.opportunity_id, s.to_stage, s.amount, s.first_at, ref, false AS at_as_of
-          FROM spans s
+        SELECT s.opportunity_id, s.to_stage, s.amount, ${MONTH_INDEX('ref')} AS ref_month, false AS at_as_of,
+               extract(day FROM ref - s.first_at)::int AS age
+          FROM h s
          CROSS JOIN LATERAL generate_series(greatest(date_trunc('month', s.at) + interval '1 month', ${first}),
                                             least(coalesce(s.next_at, ${asOfTs}), ${asOfTs} - interval '1 second'),
                                             interval '1 month') AS ref
+         WHERE s.to_stage = ANY(${open}) AND (s.next_at IS NULL OR s.next_at >= ${first})
         UNION ALL
-        SELECT s.opportunity_id, s.to_stage, s.amount, s.first_at, ${asOfTs}, true FROM spans s WHERE s.next_at IS NULL
+        SELECT s.opportunity_id, s.to_stage, s.amount, ${MONTH_INDEX(`${asOfTs}`)}, true, extract(day FROM ${asOfTs} - s.first_at)::int
+          FROM h s WHERE s.next_at IS NULL AND s.to_stage = ANY(${open})
       )
-      SELECT ${MONTH_INDEX('snap.ref')} AS ref_month, snap.at_as_of, snap.to_stage AS stage,
-             ${BUCKET(`extract(day FROM snap.ref - least(snap.first_at, o.created_at AT TIME ZONE 'UTC'))::int`)} AS bucket,
-             CASE WHEN w.won_month IS NOT NULL THEN greatest(0, w.won_month - ${MONTH_INDEX('snap.ref')}) END AS won_offset,
+      SELECT snap.ref_month, snap.at_as_of, snap.to_stage AS stage, ${BUCKET('snap.age')} AS bucket,
+             -- greatest() skips NULLs: a deal not won must stay NULL, not become 0.
+             CASE WHEN w.won_month IS NOT NULL THEN greatest(0, w.won_month - snap.ref_month) END AS won_offset,
              count(*)::int AS deals, coalesce(sum(snap.amount), 0)::text AS amount,
              coalesce(sum(snap.amount * snap.amount), 0)::text AS amount_sq,
              coalesce(sum(w.won_amount), 0)::text AS won_amount,
              count(*) FILTER (WHERE snap.amount IS NULL)::int AS unvalued
-        FROM snap
-        JOIN opportunities o ON o.tenant_id = ${tenant} AND o.id = snap.opportunity_id${accountJoin(needsAccount(filters))}
-        LEFT JOIN outcome w ON w.opportunity_id = snap.opportunity_id
-       WHERE true${where}
+        FROM snap LEFT JOIN outcome w ON w.opportunity_id = snap.opportunity_id
        GROUP BY 1, 2, 3, 4, 5`;
     return manager.query(sql, p.values);
   }
