@@ -141,7 +141,10 @@ function planDeal(rng: Prng, spec: DemoTenantSpec, accounts: DemoAccount[], skil
 
 interface DealEvent { at: number; stage?: Stage; amount?: number; closeDate?: string }
 
-function emitDeal(rng: Prng, spec: DemoTenantSpec, data: DemoData, plan: DealPlan, sequence: number, now: number, todayStart: number): void {
+interface DealTimeline { id: string; initialClose: number; closeAt: number; closes: boolean; happened: DealEvent[] }
+
+/** When the deal's stage, amount and close date changed, up to now (random draws in a fixed order). */
+function scheduleDeal(rng: Prng, plan: DealPlan, now: number, todayStart: number): DealTimeline {
   const id = rng.uuid();
   // Slips end exactly on the final close date; a deal too short to have slipped did not.
   if (plan.finalClose - plan.slipDays.reduce((sum, days) => sum + days, 0) * DAY < plan.created + 2 * DAY) plan.slipDays = [];
@@ -164,22 +167,33 @@ function emitDeal(rng: Prng, spec: DemoTenantSpec, data: DemoData, plan: DealPla
   if (closes) events.push({ at: closeAt, stage: plan.won ? 'closed_won' : 'closed_lost' });
   if (stalled) events.push({ at: plan.finalClose + DAY, closeDate: isoDate(todayStart + rng.int(10, 50) * DAY) });
   const happened = events.filter((event) => event.at <= now && event.at < (closes ? closeAt + 1 : now + 1)).sort((a, b) => a.at - b.at);
-  const state = { stage: 'prospecting' as Stage, amount: plan.initialAmount, closeDate: isoDate(initialClose) };
-  const changedBy = plan.owner;
+  return { id, initialClose, closeAt, closes, happened };
+}
+
+/** Replays the timeline into history rows (one at creation, one per change); returns the final state. */
+function recordHistory(data: DemoData, plan: DealPlan, timeline: DealTimeline): { stage: Stage; amount: number; closeDate: string } {
+  const state = { stage: 'prospecting' as Stage, amount: plan.initialAmount, closeDate: isoDate(timeline.initialClose) };
   const record = (at: number, from: typeof state | null) =>
     data.history.push({
-      opportunityId: id, changedAt: new Date(at), changedBy, fromStage: from?.stage ?? null, toStage: state.stage,
+      opportunityId: timeline.id, changedAt: new Date(at), changedBy: plan.owner, fromStage: from?.stage ?? null, toStage: state.stage,
       fromAmount: from?.amount ?? null, amount: state.amount, fromCloseDate: from?.closeDate ?? null, closeDate: state.closeDate,
       probability: DEFAULT_PROBABILITY[state.stage], forecastCategory: DEFAULT_FORECAST_CATEGORY[state.stage],
     });
   record(plan.created, null);
-  for (const event of happened) {
+  for (const event of timeline.happened) {
     const before = { ...state };
     if (event.stage) state.stage = event.stage;
     if (event.amount !== undefined) state.amount = event.amount;
     if (event.closeDate) state.closeDate = event.closeDate;
     record(event.at, before);
   }
+  return state;
+}
+
+function emitDeal(rng: Prng, spec: DemoTenantSpec, data: DemoData, plan: DealPlan, sequence: number, now: number, todayStart: number): void {
+  const timeline = scheduleDeal(rng, plan, now, todayStart);
+  const { id, happened, closes, closeAt } = timeline;
+  const state = recordHistory(data, plan, timeline);
   const lastChange = happened.length ? happened[happened.length - 1]!.at : plan.created;
   data.opportunities.push({
     id, externalId: `${spec.id.toUpperCase()}-OPP-${String(sequence).padStart(6, '0')}`, accountId: plan.account.id,
