@@ -12,7 +12,7 @@ import { startProduct, startScript, type ServerProcess } from './lib/processes.j
 import { summarizeProfile } from './lib/profile.js';
 
 /**
- * `npm run bench:mcp [-- --duration 5 --rounds 3 --warmup 2 --connections 20 --profile]`
+ * `npm run bench:mcp [-- --duration 5 --rounds 3 --warmup 2 --connections 20 --profile --only A,B,C,D,E,F]`
  *
  * MCP `tools/call` throughput and latency, in one run on 127.0.0.1, each server in its own process:
  *  (A) bare node:http + the same SDK, a fresh McpServer per request (the SDK's stateless idiom);
@@ -33,8 +33,11 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '2' },
     connections: { type: 'string', default: '20' },
     profile: { type: 'boolean', default: false },
+    // e.g. `--only C,F` to measure some rows alone.
+    only: { type: 'string', default: 'A,B,C,D,E,F' },
   },
 });
+const only = new Set(args.only!.split(',').map((key) => key.trim().toUpperCase()));
 const settings = { durationSeconds: Number(args.duration), rounds: Number(args.rounds), warmupSeconds: Number(args.warmup), connections: Number(args.connections) };
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -118,7 +121,7 @@ async function main(): Promise<void> {
       // The same read without MCP: what our REST stack (auth, Nest, middleware, Postgres) costs on its own.
       { key: 'F', label: 'ours, authenticated, REST GET /api/v1/crm/accounts/:id', request: { url: `${base}/api/v1/crm/accounts/${accounts.data?.[0]?.id}`, method: 'GET', headers: auth }, server: app },
     ];
-    for (const candidate of candidates) rows.push(await probe(candidate));
+    for (const candidate of candidates.filter((row) => only.has(row.key))) rows.push(await probe(candidate));
     for (const row of rows.filter((candidate) => candidate.request)) {
       process.stderr.write(`measuring (${row.key}) ${row.label}…\n`);
       row.result = await measure(row.request!, row.server!.child.pid!, settings);
@@ -197,6 +200,8 @@ async function profile(row: Row, productEnv: Record<string, string>, base: strin
   for (const [name, ms] of summary.inclusive.slice(0, 16)) console.log(`    ${share(ms)}  ${name}`);
   console.log('  self time by package/file:');
   for (const [name, ms] of summary.byBucket.filter(([bucket]) => bucket !== '(idle)').slice(0, 14)) console.log(`    ${share(ms)}  ${name}`);
+  console.log('  hottest functions (self):');
+  for (const [name, ms] of summary.byFunction.filter(([label]) => !label.startsWith('(idle)')).slice(0, 25)) console.log(`    ${share(ms)}  ${name}`);
 }
 
 main().catch((error: unknown) => {

@@ -10,7 +10,7 @@ import { AuditTrail } from '../audit/audit-trail.service.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { authInfoFor, McpCallLog, requestStateFromAuthInfo } from './mcp-call-log.js';
-import { isStateless, itemMessages, messagesOf } from './mcp-messages.js';
+import { isStateless, itemMessages, messagesOf, needsStream } from './mcp-messages.js';
 import { McpRegistry } from './mcp-registry.js';
 import { McpServerPool, type PermittedSet } from './mcp-server-pool.js';
 import { dropCredentials, headerValue, jsonRpcError, requestIdOf } from './mcp-http.js';
@@ -21,7 +21,8 @@ import { dropCredentials, headerValue, jsonRpcError, requestIdOf } from './mcp-h
  * 2. the scope of every message (batches included) → 403 `insufficient_scope` naming needed + held scopes;
  * 3. the bearer token removed from the request, the principal attached as SDK `authInfo`;
  * 4. dispatch: 2025-era messages to a pooled McpServer over a fresh stateless Streamable HTTP
- *    transport; 2026-07-28 messages to the SDK's `createMcpHandler` (modern only).
+ *    transport (one JSON body unless the answer may stream); 2026-07-28 messages to the SDK's
+ *    `createMcpHandler` (modern only, which streams only when a handler emits something).
  * No session is ever created: any instance can serve any request (no sticky sessions).
  */
 @Injectable()
@@ -66,7 +67,7 @@ export class McpGateway {
     (request as Request & { auth?: unknown }).auth = authInfoFor({ principal, calls });
     try {
       if (route.kind === 'modern') await this.serveModern(request, response, body);
-      else await this.serveLegacy(request, response, body, set, isStateless(messages));
+      else await this.serveLegacy(request, response, body, set, { stateless: isStateless(messages), stream: needsStream(this.registry, messages) });
     } catch (error) {
       this.logger.error({ err: error }, 'MCP transport failed');
       if (!response.headersSent) jsonRpcError(response, 500, -32603, 'Internal error');
@@ -89,9 +90,10 @@ export class McpGateway {
     return calls;
   }
 
-  private async serveLegacy(request: Request, response: Response, body: unknown, set: PermittedSet, stateless: boolean): Promise<void> {
+  private async serveLegacy(request: Request, response: Response, body: unknown, set: PermittedSet, mode: { stateless: boolean; stream: boolean }): Promise<void> {
+    const { stateless } = mode;
     const server = stateless ? this.pool.acquire(set) : this.pool.fresh(set);
-    const transport = new NodeStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    const transport = new NodeStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: !mode.stream });
     await server.connect(transport);
     response.once('close', () => {
       server

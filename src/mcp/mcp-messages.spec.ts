@@ -1,11 +1,14 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import type { DiscoveryService } from '@nestjs/core';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Scope } from '../auth/scope.js';
 import { McpCapabilities, McpResource, McpTool } from './mcp.decorators.js';
-import { isStateless, itemMessages, messagesOf } from './mcp-messages.js';
+import { isStateless, itemMessages, messagesOf, needsStream } from './mcp-messages.js';
 import { McpRegistry } from './mcp-registry.js';
+
+Logger.overrideLogger(false);
 
 @McpCapabilities()
 class Items {
@@ -54,5 +57,13 @@ describe('isStateless', () => {
     expect(isStateless([{ method: 'initialize' }])).toBe(false);
     expect(isStateless([{ method: 'logging/setLevel' }])).toBe(false);
     expect(isStateless([{ method: 'tools/list' }, { method: 'notifications/initialized' }])).toBe(false);
+  });
+});
+
+describe('needsStream', () => {
+  it('when a data tool, a read or a list is called, then one JSON body; a progress token or an unknown raw tool decides for a stream', () => {
+    expect(needsStream(registry, [{ method: 'tools/call', params: { name: 'crm_get_account' } }, { method: 'resources/read', params: { uri: 'x' } }])).toBe(false);
+    expect(needsStream(registry, [{ method: 'tools/call', params: { name: 'crm_get_account', _meta: { progressToken: 7 } } }])).toBe(true);
+    expect(needsStream(registry, [{ method: 'tools/call', params: { name: 'no_such_tool' } }])).toBe(false);
   });
 });

@@ -62,3 +62,19 @@ export function itemMessages(registry: McpRegistry, messages: unknown[]): ItemMe
 function clip(value: string | undefined): string {
   return value === undefined || value.length === 0 ? '(none)' : value.slice(0, MAX_AUDITED_NAME);
 }
+
+/**
+ * True when the answer may carry messages before the result, so it must be an SSE stream: the
+ * caller asked for progress (`_meta.progressToken`), or a raw tool is called (the fixtures log and
+ * report progress). Data tools, resources, prompts and lists answer with one JSON body, which
+ * costs the SDK about half as much as framing it as a stream.
+ */
+export function needsStream(registry: McpRegistry, messages: unknown[]): boolean {
+  return messages.some((message) => {
+    const { method, params } = (message ?? {}) as { method?: unknown; params?: { name?: unknown; _meta?: { progressToken?: unknown } } };
+    if (params?._meta?.progressToken !== undefined) return true;
+    if (method !== 'tools/call' || typeof params?.name !== 'string') return false;
+    const tool = registry.tools.get(params.name);
+    return tool !== undefined && tool.options.output === undefined;
+  });
+}

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import type { DiscoveryService } from '@nestjs/core';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -6,6 +7,8 @@ import type { Principal } from '../auth/principal.js';
 import { Scope } from '../auth/scope.js';
 import { McpCapabilities, McpPrompt, McpResource, McpTool } from './mcp.decorators.js';
 import { McpRegistry } from './mcp-registry.js';
+
+Logger.overrideLogger(false);
 
 const READ = { readOnlyHint: true } as const;
 

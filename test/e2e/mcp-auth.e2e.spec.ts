@@ -175,7 +175,7 @@ describe('MCP authorization at the HTTP layer (catalog T27, T29, T57, T59, T60, 
     it('when the method is unknown, belongs to another route, or the route does not exist, then 400 / 400 / 404', async () => {
       const token = f.tokenFor(`${CRM_READ} ${SALES}`);
       expect((await postRpc(f.t.baseUrl, 'tools/crm', { method: 'crm/drop_tables' }, token)).status).toBe(400);
-      expect((await postRpc(f.t.baseUrl, 'tools/sales-data', { method: 'crm/search_accounts' }, token)).status).toBe(404);
+      expect((await postRpc(f.t.baseUrl, 'tools/crm', { method: 'sales/get_forecast' }, token)).status).toBe(400);
       expect((await postRpc(f.t.baseUrl, 'tools/nowhere', { method: 'crm/search_accounts' }, token)).status).toBe(404);
     });
 

@@ -5,6 +5,19 @@ import { connectMcp, type Era } from '../helpers/mcp-client.js';
 import { CRM_READ, CRM_WRITE, SALES, startMcpFixture, type McpFixture } from '../helpers/mcp-fixture.js';
 
 const CRM_READ_TOOLS = ['crm_get_account', 'crm_search_accounts', 'crm_search_opportunities'];
+// CONTRACT.md, "MCP": every tool, the resource template and the prompts, with their scopes.
+const CONTRACT_TOOLS: Record<string, string> = {
+  sales_get_forecast: SALES,
+  sales_get_revenue: SALES,
+  sales_get_pipeline: SALES,
+  sales_get_win_rates: SALES,
+  crm_search_accounts: CRM_READ,
+  crm_get_account: CRM_READ,
+  crm_search_opportunities: CRM_READ,
+  crm_update_opportunity: CRM_WRITE,
+  crm_log_activity: CRM_WRITE,
+  notifications_send: 'mcp:tools:notifications:send',
+};
 const CRM_WRITE_TOOLS = ['crm_log_activity', 'crm_update_opportunity'];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -136,9 +149,44 @@ describe.each(['legacy', 'modern'] as Era[])('MCP tools of the landed modules ov
     await client.close();
   });
 
-  it('when a sales-data token connects, then no CRM tool is listed (the sales tools belong to the sales module, not landed yet)', async () => {
+  it('when a sales-data token connects, then the sales tools are listed and no CRM tool', async () => {
     const client = await connectMcp(f.t.baseUrl, f.tokenFor(SALES), era);
-    expect((await client.listTools()).tools.filter((tool) => tool.name.startsWith('crm_'))).toEqual([]);
+    const names = (await client.listTools()).tools.map((tool) => tool.name);
+    expect(names.filter((name) => name.startsWith('crm_'))).toEqual([]);
+    expect(names.every((name) => name.startsWith('sales_'))).toBe(true);
     await client.close();
+  });
+});
+
+describe('the MCP surface of the contract (catalog T30: every tool, resource and prompt declares its scope)', () => {
+  let f: McpFixture;
+  beforeAll(async () => {
+    f = await startMcpFixture();
+  });
+  afterAll(() => f.close());
+
+  it('when a token holds every catalog scope, then exactly the contract’s tools, resource template and prompts are listed, each fully described', async () => {
+    const all = [...new Set([...Object.values(CONTRACT_TOOLS), 'mcp:resources:customer-insights:read', 'mcp:tools:notifications:manage', 'mcp:admin:audit:read'])];
+    const client = await connectMcp(f.t.baseUrl, f.tokenFor(all.join(' ')));
+    const { tools } = await client.listTools();
+    expect(tools.map((tool) => tool.name).sort()).toEqual(Object.keys(CONTRACT_TOOLS).sort());
+    for (const tool of tools) {
+      expect(tool.description, tool.name).toBeTruthy();
+      expect(tool.inputSchema.type, tool.name).toBe('object');
+      expect(tool.outputSchema?.type, tool.name).toBe('object');
+      expect(typeof tool.annotations?.readOnlyHint, tool.name).toBe('boolean');
+    }
+    expect((await client.listResourceTemplates()).resourceTemplates.map((template) => template.uriTemplate)).toEqual(['insights://accounts/{accountId}']);
+    expect((await client.listPrompts()).prompts.map((prompt) => prompt.name).sort()).toEqual(['account_brief', 'forecast_review']);
+    await client.close();
+  });
+
+  it('when a token holds one tool scope only, then only that scope’s tools are listed — for each scope of the contract', async () => {
+    for (const scope of new Set(Object.values(CONTRACT_TOOLS))) {
+      const client = await connectMcp(f.t.baseUrl, f.tokenFor(scope));
+      const expected = Object.entries(CONTRACT_TOOLS).filter(([, needed]) => needed === scope).map(([name]) => name);
+      expect((await client.listTools()).tools.map((tool) => tool.name).sort(), scope).toEqual(expected.sort());
+      await client.close();
+    }
   });
 });
