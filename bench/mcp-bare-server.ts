@@ -6,8 +6,9 @@ import { z } from 'zod';
 
 /**
  * The bench's floor for MCP: plain node:http + the same SDK (v2, stateless Streamable HTTP), no
- * framework, no auth, no audit. `BENCH_MCP_MODE=fresh` builds an McpServer per request (the SDK's
- * documented stateless idiom); `pool` reuses closed servers like our gateway does. It registers
+ * framework, no auth, no audit. `BENCH_MCP_MODE=fresh` builds an McpServer per request and answers
+ * over SSE (the SDK's documented stateless idiom); `pool` reuses closed servers and answers with one
+ * JSON body, as our gateway does for data tools. It registers
  * `test_simple_text` (the same answer as our conformance fixture) among a dozen tools with small
  * zod schemas, about what one of our tokens sees. Prints `{"url"}` once listening.
  */
@@ -36,7 +37,7 @@ async function readJson(request: IncomingMessage): Promise<unknown> {
 const http = createServer(async (request, response) => {
   const body = await readJson(request);
   const server = (mode === 'pool' && idle.pop()) || build();
-  const transport = new NodeStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+  const transport = new NodeStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: mode === 'pool' });
   await server.connect(transport);
   response.once('close', () => void server.close().then(() => mode === 'pool' && idle.length < 32 && idle.push(server)));
   await transport.handleRequest(request, response, body);

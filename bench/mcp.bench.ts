@@ -15,8 +15,8 @@ import { summarizeProfile } from './lib/profile.js';
  * `npm run bench:mcp [-- --duration 5 --rounds 3 --warmup 2 --connections 20 --profile --only A,B,C,D,E,F]`
  *
  * MCP `tools/call` throughput and latency, in one run on 127.0.0.1, each server in its own process:
- *  (A) bare node:http + the same SDK, a fresh McpServer per request (the SDK's stateless idiom);
- *  (B) the same with a pool of reused McpServers (what our gateway does, minus everything else);
+ *  (A) bare node:http + the same SDK, a fresh McpServer per request, SSE (the SDK's stateless idiom);
+ *  (B) the same with reused McpServers and JSON answers (our gateway's two savings, nothing else);
  *  (C) ours, authenticated (passport-jwt, tenant, per-message scope check, audit row, pooled
  *      server): `test_simple_text`, a read tool that does no I/O, 2025-11-25;
  *  (D) the same tool over 2026-07-28 (the SDK's createMcpHandler, a fresh server per request);
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
     const simple = toolCall('test_simple_text', {});
     const candidates: Row[] = [
       { key: 'A', label: 'bare node:http + SDK, fresh server/request', request: { url: `${fresh.url}/mcp`, method: 'POST', headers: LEGACY, body: simple }, server: fresh },
-      { key: 'B', label: 'bare node:http + SDK, pooled servers', request: { url: `${pooled.url}/mcp`, method: 'POST', headers: LEGACY, body: simple }, server: pooled },
+      { key: 'B', label: 'bare node:http + SDK, pooled servers, JSON', request: { url: `${pooled.url}/mcp`, method: 'POST', headers: LEGACY, body: simple }, server: pooled },
       { key: 'C', label: 'ours, authenticated, test_simple_text (2025-11-25)', request: { url: `${base}/mcp`, method: 'POST', headers: { ...LEGACY, ...auth }, body: simple }, server: app },
       { key: 'D', label: 'ours, authenticated, test_simple_text (2026-07-28)', request: { url: `${base}/mcp`, method: 'POST', ...withAuth(modern('test_simple_text', {}), auth) }, server: app },
       {
