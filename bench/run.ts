@@ -11,7 +11,7 @@ import { startProduct, startScript, type ServerProcess } from './lib/processes.j
 import { summarizeProfile } from './lib/profile.js';
 
 /**
- * `npm run bench [-- --duration 5 --rounds 3 --warmup 2 --connections 50 --profile --save-baseline --only a,b,c,d,e]`
+ * `npm run bench [-- --duration 5 --rounds 3 --warmup 2 --connections 50 --profile --save-baseline --only a,b,c,d,e --app-env K=V]`
  *
  * In one run, on 127.0.0.1, each server in its own process, the same token reused (as agents do):
  *  (a) bare node:http answering the same JSON bytes as (c);
@@ -32,6 +32,8 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '50' },
     profile: { type: 'boolean', default: false },
     'save-baseline': { type: 'boolean', default: false },
+    // Extra settings for our app, e.g. `--app-env RATE_LIMIT_ENABLED=false --app-env LOG_LEVEL=info` (A/B runs).
+    'app-env': { type: 'string', multiple: true, default: [] },
     // e.g. `--only c,d` to measure (and profile) some targets alone.
     only: { type: 'string', default: 'a,b,c,c0,d,e' },
   },
@@ -82,6 +84,7 @@ async function main(): Promise<void> {
     METRICS_PORT: '0',
     RATE_LIMIT_PER_CLIENT_PER_MINUTE: UNLIMITED,
     RATE_LIMIT_PER_TENANT_PER_MINUTE: UNLIMITED,
+    ...Object.fromEntries((args['app-env'] ?? []).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)])),
   };
   const now = Math.floor(Date.now() / 1000);
   const token = issuer.mint(base, {
