@@ -266,10 +266,10 @@ async function profile(target: Target, productEnv: Record<string, string>, base:
   }
   const file = (await readdir(dir)).find((name) => name.endsWith('.cpuprofile'));
   if (!file) return void console.log(`(${target.key}) no profile written`);
+  // Only code that does not call the rest of the request (middleware calling next() would count it all).
   const summary = await summarizeProfile(join(dir, file), [
-    'passport', 'passport-jwt', 'jsonwebtoken', 'jwks-rsa', 'jose', '@nestjs/core', '@nestjs/platform-express', 'express', 'router',
-    'body-parser', 'helmet', 'nestjs-pino', 'pino-http', 'pino', 'typeorm', 'pg', 'prom-client', 'zod',
-    '@modelcontextprotocol/server', '@modelcontextprotocol/node', 'app:auth', 'app:common/rate-limit', 'app:observability', 'app:common/http',
+    'passport', 'passport-jwt', 'jsonwebtoken', 'jwks-rsa', 'jose', 'typeorm', 'pg', 'pino', 'prom-client', 'ioredis', 'zod',
+    '@modelcontextprotocol/server', '@modelcontextprotocol/node', '@hono/node-server', 'app:auth', 'app:common/rate-limit/rate-limiter.service',
   ], loaded.windowMicros);
   const busy = summary.totalMs - summary.idleMs;
   const perRequest = (ms: number) => `${((ms * 1000) / Math.max(1, loaded.requests)).toFixed(1).padStart(6)} µs/req`;
@@ -278,7 +278,7 @@ async function profile(target: Target, productEnv: Record<string, string>, base:
   console.log(`CPU profile of (${target.key}) ${target.label}, steady state only: ${busy.toFixed(0)} ms busy of ${summary.totalMs.toFixed(0)} ms, ${Math.round(loaded.requestsPerSecond)} req/s (${join(dir, file)})`);
   console.log('  self time by package/file:');
   for (const [bucket, ms] of summary.byBucket.filter(([name]) => name !== '(idle)').slice(0, 14)) console.log(`    ${pct(ms)}  ${bucket}`);
-  console.log('  inclusive (anywhere on the stack):');
+  console.log('  inclusive (anywhere on the stack; leaf libraries only):');
   for (const [bucket, ms] of summary.inclusive.slice(0, 18)) console.log(`    ${pct(ms)}  ${bucket}`);
   console.log('  hottest functions (self):');
   for (const [name, ms] of summary.byFunction.filter(([label]) => !label.startsWith('(idle)')).slice(0, 15)) console.log(`    ${pct(ms)}  ${name}`);
