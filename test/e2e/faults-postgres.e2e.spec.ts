@@ -28,11 +28,12 @@ class BatchController {
   @Post('batches')
   @HttpCode(201)
   @RequireScopes(Scope.CrmWrite)
-  async write(@CurrentPrincipal() principal: Principal, @Body() body: { batch: string }) {
+  async write(@CurrentPrincipal() principal: Principal, @Body() body: { batch: string; rows?: number; pauseSeconds?: number }) {
     await this.db.run(principal.tenantId, async (manager) => {
-      for (let seq = 0; seq < BATCH_ROWS; seq++) {
+      for (let seq = 0; seq < (body.rows ?? BATCH_ROWS); seq++) {
         await manager.query('INSERT INTO fault_batches (batch, seq) VALUES ($1, $2)', [body.batch, seq]);
-        await manager.query('SELECT pg_sleep(0.05)');
+        // A long batch's pause is told apart in pg_stat_activity by its text.
+        await manager.query(body.rows ? 'SELECT pg_sleep($1) /* long batch */' : 'SELECT pg_sleep($1)', [body.pauseSeconds ?? 0.05]);
       }
     });
     return { batch: body.batch };
@@ -167,6 +168,25 @@ describe('Postgres stopped and restarted under load (T75)', () => {
     const workers = [worker(read), worker(read), worker(write), worker(write)];
 
     await new Promise((done) => setTimeout(done, 1_000));
+    // One long write (20 rows, 0.2 s apart) that the stop is sure to land inside: stop once Postgres
+    // shows it mid-transaction.
+    const longBatch = randomUUID();
+    const longWrite = timed(
+      'write',
+      () => fetch(`${base}/fault-probe/batches`, { method: 'POST', headers: headers(), body: JSON.stringify({ batch: longBatch, rows: 20, pauseSeconds: 0.2 }) }),
+      longBatch,
+    );
+    const watcher = admin();
+    await watcher.initialize();
+    const watchUntil = Date.now() + 10_000;
+    while (Date.now() < watchUntil) {
+      const [{ sleeping }] = await watcher.query(
+        `SELECT count(*)::int AS sleeping FROM pg_stat_activity WHERE application_name = 'sales-analytics' AND query = 'SELECT pg_sleep($1) /* long batch */' AND state = 'active'`,
+      );
+      if (sleeping > 0) break;
+      await new Promise((done) => setTimeout(done, 50));
+    }
+    await watcher.destroy();
     const stoppedAt = Date.now();
     await postgres.stop();
     const downAt = Date.now();
@@ -211,9 +231,10 @@ describe('Postgres stopped and restarted under load (T75)', () => {
     const statuses = new Set(outcomes.map((outcome) => outcome.status));
     expect([...statuses].every((status) => [200, 201, 503].includes(status)), [...statuses].join(',')).toBe(true);
     expect(Math.max(...outcomes.map((outcome) => outcome.ms))).toBeLessThan(8_000);
-    // The stop landed inside some writes.
-    const interrupted = outcomes.filter((outcome) => outcome.kind === 'write' && outcome.status === 503 && outcome.startedAt < stoppedAt);
-    expect(interrupted.length).toBeGreaterThan(0);
+    // The stop landed inside the long write: it failed cleanly.
+    const interrupted = await longWrite;
+    expect(interrupted.status).toBe(503);
+    outcomes.push(interrupted);
     // After recovery, reads and writes succeed again.
     const afterRecovery = outcomes.filter((outcome) => outcome.startedAt > recoveredAt!);
     expect(afterRecovery.length).toBeGreaterThan(0);
@@ -225,7 +246,8 @@ describe('Postgres stopped and restarted under load (T75)', () => {
       // All or nothing: every batch has all its rows or none; every acknowledged one has all.
       const rows: { batch: string; rows: number }[] = await owner.query('SELECT batch, count(*)::int AS rows FROM fault_batches GROUP BY batch');
       const counts = new Map(rows.map((row) => [row.batch, row.rows]));
-      for (const row of rows) expect(row.rows, `batch ${row.batch}`).toBe(BATCH_ROWS);
+      for (const row of rows) expect(row.rows, `batch ${row.batch}`).toBe(row.batch === longBatch ? 20 : BATCH_ROWS);
+      expect(counts.get(longBatch), 'the interrupted batch left nothing').toBeUndefined();
       for (const outcome of outcomes.filter((o) => o.kind === 'write' && o.status === 201)) {
         expect(counts.get(outcome.batch!), `acknowledged batch ${outcome.batch}`).toBe(BATCH_ROWS);
       }
