@@ -6,7 +6,7 @@ const HEADERS_TIMEOUT_MS = 2_000;
 const REQUEST_TIMEOUT_MS = 4_000;
 const KEEP_ALIVE_TIMEOUT_MS = 1_500;
 // Node sweeps for expired requests once a second; a loaded CI machine adds its own delay.
-const SLACK_MS = 4_000;
+const SLACK_MS = 6_000;
 
 interface Ending {
   afterMs: number;
@@ -82,7 +82,7 @@ describe('slow clients (T78)', () => {
       const startedAt = Date.now();
       const response = await fetch(`${t.baseUrl}/health/live`);
       expect(response.status).toBe(200);
-      expect(Date.now() - startedAt).toBeLessThan(1_000);
+      expect(Date.now() - startedAt).toBeLessThan(2_000);
     }
     const endings = await Promise.all(slow);
     expect(endings.every((ending) => ending.afterMs < HEADERS_TIMEOUT_MS + SLACK_MS)).toBe(true);
