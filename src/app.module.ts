@@ -8,7 +8,6 @@ import { HealthModule } from './health/health.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { CrmModule } from './crm/crm.module.js';
-import { CrmToolsModule } from './crm/crm.tools.js';
 import { McpModule } from './mcp/mcp.module.js';
 import { MetadataModule } from './metadata/metadata.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
@@ -33,7 +32,14 @@ export interface AppModuleOptions {
 @Module({})
 export class AppModule {
   static forRoot({ config, databaseUrl, extraImports = [] }: AppModuleOptions): DynamicModule {
-    const featureModules: DynamicModule['imports'] = [CrmModule, NotificationsModule, SalesModule, InsightsModule, CrmToolsModule, AuditModule, McpModule.forRoot({ conformanceFixtures: config.mcp.conformanceFixtures })];
+    const featureModules: DynamicModule['imports'] = [
+      CrmModule,
+      SalesModule,
+      InsightsModule,
+      NotificationsModule,
+      AuditModule,
+      McpModule.forRoot({ conformanceFixtures: config.mcp.conformanceFixtures }),
+    ];
     return {
       module: AppModule,
       imports: [

@@ -15,6 +15,7 @@ import { OpportunitiesController } from './opportunities/opportunities.controlle
 import { OpportunitiesRepository } from './opportunities/opportunities.repository.js';
 import { OpportunitiesService } from './opportunities/opportunities.service.js';
 import { CrmEventPublisher } from './opportunities/opportunity-changes.js';
+import { CrmTools } from './crm.tools.js';
 import { StageHistoryRepository } from './opportunities/stage-history.repository.js';
 
 /**
@@ -38,6 +39,8 @@ import { StageHistoryRepository } from './opportunities/stage-history.repository
     ActivitiesService,
     ImportRepository,
     ImportService,
+    // The MCP tools (and their RPC twins) over the same services; the MCP module discovers them.
+    CrmTools,
   ],
   exports: [AccountsService, ContactsService, OpportunitiesService, ActivitiesService, ImportService],
 })

@@ -1,4 +1,4 @@
-import { Injectable, Module } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
 import { Scope } from '../auth/scope.js';
@@ -7,7 +7,6 @@ import { accountListQuerySchema, accountPageSchema, accountSchema } from './acco
 import { AccountsService } from './accounts/accounts.service.js';
 import { activitySchema, logActivitySchema } from './activities/activities.schemas.js';
 import { ActivitiesService } from './activities/activities.service.js';
-import { CrmModule } from './crm.module.js';
 import { opportunityListQuerySchema, opportunityPageSchema, opportunitySchema, updateOpportunitySchema } from './opportunities/opportunities.schemas.js';
 import { OpportunitiesService } from './opportunities/opportunities.service.js';
 import { requireSomeField, uuidSchema } from './shared/crm.schemas.js';
@@ -112,10 +111,3 @@ export class CrmTools {
     return this.activities.logForOpportunity(principal, opportunityId, activity, { idempotencyKey });
   }
 }
-
-/**
- * Binds CrmTools to the CRM services. Interim: once CrmModule lists `CrmTools` in its own
- * providers, this module (and its line in app.module.ts) can go — the registry counts a class once.
- */
-@Module({ imports: [CrmModule], providers: [CrmTools] })
-export class CrmToolsModule {}
