@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '../../src/database/embedded-postgres.js';
-import { spawnApp, waitForOk } from '../helpers/app-process.js';
+import { killSpawnedApps, spawnApp, waitForOk } from '../helpers/app-process.js';
 import { testDatabaseUrl } from '../helpers/test-app.js';
 
 function postgresProcessesFor(dir: string): string {
@@ -19,6 +19,7 @@ function postgresProcessesFor(dir: string): string {
 describe('start-up and shutdown of the product process', () => {
   const dirs: string[] = [];
   afterAll(async () => {
+    killSpawnedApps();
     for (const dir of dirs) await rm(dir, { recursive: true, force: true });
   });
 

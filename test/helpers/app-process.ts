@@ -9,6 +9,14 @@ export interface AppProcess {
   exited: Promise<number | null>;
 }
 
+const spawned = new Set<ChildProcess>();
+
+/** Kills whatever spawnApp started and is still running (for afterAll/afterEach: a failed test must not leave the product running). */
+export function killSpawnedApps(): void {
+  for (const child of spawned) child.kill('SIGKILL');
+  spawned.clear();
+}
+
 /** Runs the built product (`dist/main.js`, what `npm start` runs) as a child process. */
 export function spawnApp(env: Record<string, string>): AppProcess {
   let output = '';
@@ -19,6 +27,8 @@ export function spawnApp(env: Record<string, string>): AppProcess {
   child.stdout?.on('data', (chunk) => (output += chunk));
   child.stderr?.on('data', (chunk) => (output += chunk));
   const exited = once(child, 'exit').then(([code]) => code as number | null);
+  spawned.add(child);
+  void exited.then(() => spawned.delete(child));
   return { child, output: () => output, exited };
 }
 
