@@ -13,7 +13,7 @@ const spawned = new Set<ChildProcess>();
 
 /** Kills whatever spawnApp started and is still running (for afterAll/afterEach: a failed test must not leave the product running). */
 export function killSpawnedApps(): void {
-  for (const child of spawned) child.kill('SIGKILL');
+  for (const child of spawned) child.kill('SIGTERM');
   spawned.clear();
 }
 
