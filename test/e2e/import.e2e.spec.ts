@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -5,8 +6,9 @@ import { OPPORTUNITY_CLOSE_DATE_SLIPPED, OPPORTUNITY_STAGE_CHANGED } from '../..
 import { startCrmFixture, tenantSnapshot, type CrmFixture } from '../helpers/crm-fixture.js';
 import { hubspotDealsCsv } from '../helpers/crm-import-data.js';
 import { json } from '../helpers/http.js';
+import { mavenDataDir } from '../helpers/shared-data.js';
 
-const MAVEN = '/work/shared/data/maven-crm-sales-opportunities/sales_pipeline.csv';
+const MAVEN = join(mavenDataDir(), 'sales_pipeline.csv');
 const mavenPath = process.env.MAVEN_PIPELINE_CSV ?? MAVEN;
 
 describe('CRM bulk import (CSV, NDJSON, JSON; mappings; all-or-nothing)', () => {

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAuthFixture, type AuthFixture } from '../helpers/auth-fixture.js';
 import { json } from '../helpers/http.js';
+import { mavenDataDir } from '../helpers/shared-data.js';
 
-const DIR = process.env.MAVEN_DIR ?? '/work/shared/data/maven-crm-sales-opportunities';
+const DIR = mavenDataDir();
 const SALES = 'mcp:tools:sales-data:read';
 
 interface Deal {
