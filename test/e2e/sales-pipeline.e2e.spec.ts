@@ -153,6 +153,14 @@ describe('sales pipeline, pipeline forecast and win rates (known probabilities)'
     expect(byOwner.null).toMatchObject({ sampleSize: 0, open: 4 });
   });
 
+  it('when a deal is added to the history before asOf, then the next forecast sees it (cached snapshots are refreshed)', async () => {
+    const before = await json(await f.get('/api/v1/sales/forecast?asOf=2025-01-01&horizon=3&method=pipeline', tokenA));
+    await db.deals(f.tenantA, [{ name: 'Backfilled', amount: 1000, stage: 'proposal', closeDate: '2025-01-20', createdAt: '2024-12-22T09:00:00Z' }]);
+    const after = await json(await f.get('/api/v1/sales/forecast?asOf=2025-01-01&horizon=3&method=pipeline', tokenA));
+    expect(after.basis.openDeals).toBe(before.basis.openDeals + 1);
+    expect(after.periods[0].components.openPipeline).toBe(before.periods[0].components.openPipeline + 500);
+  });
+
   it('when win rates are grouped by an unknown dimension, then 400', async () => {
     const response = await f.get('/api/v1/sales/win-rates?groupBy=planet', tokenB);
     expect(response.status).toBe(400);

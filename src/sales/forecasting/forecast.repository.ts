@@ -70,6 +70,12 @@ export class ForecastRepository {
     return manager.query(sql, p.values);
   }
 
+  /** The tenant's highest stage-history row id: grows with every change (the history is append-only). */
+  async historyVersion(manager: EntityManager, tenantId: string): Promise<string> {
+    const [row] = await manager.query(`SELECT coalesce(max(id), 0)::text AS version FROM opportunity_stage_history WHERE tenant_id = $1`, [tenantId]);
+    return row.version;
+  }
+
   /**
    * The open pipeline as the stage history stood on the first of every month from `firstRef` to
    * asOf, and at asOf itself, aggregated by stage, deal-age bucket and the month (relative to
@@ -89,36 +95,43 @@ export class ForecastRepository {
       : ` WHERE h.tenant_id = ${tenant}`;
     // The aggregation's hash tables stay in memory (a few MB) instead of spilling to disk.
     await manager.query(`SET LOCAL work_mem = '64MB'`);
+    // One ordered pass over the history (an index-only scan of stage_history_replay): each row's
+    // span until the next change, the deal's first row and its final state as known at asOf.
     const sql = `
-      WITH h AS MATERIALIZED (
-        SELECT h.opportunity_id, h.to_stage, h.amount, h.close_date, h.changed_at AT TIME ZONE 'UTC' AS at,
+      WITH h AS (
+        SELECT h.opportunity_id, h.to_stage, h.amount, h.changed_at AT TIME ZONE 'UTC' AS at,
                lead(h.changed_at AT TIME ZONE 'UTC') OVER w AS next_at,
-               first_value(h.changed_at AT TIME ZONE 'UTC') OVER w AS first_at
+               first_value(h.changed_at AT TIME ZONE 'UTC') OVER w AS first_at,
+               last_value(h.to_stage) OVER whole AS final_stage,
+               last_value(coalesce(h.close_date, (h.changed_at AT TIME ZONE 'UTC')::date)) OVER whole AS final_close,
+               last_value(h.amount) OVER whole AS final_amount
           FROM opportunity_stage_history h${scope} AND h.changed_at < ${asOfTs} AT TIME ZONE 'UTC'
-        WINDOW w AS (PARTITION BY h.opportunity_id ORDER BY h.changed_at, h.id)
-      ), outcome AS (
-        SELECT opportunity_id, ${MONTH_INDEX('coalesce(close_date, at::date)')} AS won_month, amount AS won_amount
-          FROM h WHERE next_at IS NULL AND to_stage = 'closed_won'
+        WINDOW w AS (PARTITION BY h.opportunity_id ORDER BY h.changed_at, h.id),
+               whole AS (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
       ), snap AS (
-        SELECT s.opportunity_id, s.to_stage, s.amount, ${MONTH_INDEX('ref')} AS ref_month, false AS at_as_of,
-               extract(day FROM ref - s.first_at)::int AS age
+        SELECT s.to_stage, s.amount, r.ref_month, r.at_as_of, extract(day FROM r.ref - s.first_at)::int AS age,
+               CASE WHEN s.final_stage = 'closed_won' THEN ${MONTH_INDEX('s.final_close')} END AS won_month,
+               CASE WHEN s.final_stage = 'closed_won' THEN s.final_amount END AS won_amount
           FROM h s
-         CROSS JOIN LATERAL generate_series(greatest(date_trunc('month', s.at) + interval '1 month', ${first}),
-                                            least(coalesce(s.next_at, ${asOfTs}), ${asOfTs} - interval '1 second'),
-                                            interval '1 month') AS ref
+         CROSS JOIN LATERAL (
+           SELECT g AS ref, ${MONTH_INDEX('g')} AS ref_month, false AS at_as_of
+             FROM generate_series(greatest(date_trunc('month', s.at) + interval '1 month', ${first}),
+                                  least(coalesce(s.next_at, ${asOfTs}), ${asOfTs} - interval '1 second'), interval '1 month') AS g
+           UNION ALL
+           SELECT ${asOfTs}, ${MONTH_INDEX(asOfTs)}, true WHERE s.next_at IS NULL
+         ) r
          WHERE s.to_stage = ANY(${open}) AND (s.next_at IS NULL OR s.next_at >= ${first})
-        UNION ALL
-        SELECT s.opportunity_id, s.to_stage, s.amount, ${MONTH_INDEX(`${asOfTs}`)}, true, extract(day FROM ${asOfTs} - s.first_at)::int
-          FROM h s WHERE s.next_at IS NULL AND s.to_stage = ANY(${open})
+           -- Spans that contain no first of a month (most last days or weeks) need no series at all.
+           AND (s.next_at IS NULL OR date_trunc('month', s.at) + interval '1 month' <= s.next_at)
       )
-      SELECT snap.ref_month, snap.at_as_of, snap.to_stage AS stage, ${BUCKET('snap.age')} AS bucket,
+      SELECT ref_month, at_as_of, to_stage AS stage, ${BUCKET('age')} AS bucket,
              -- greatest() skips NULLs: a deal not won must stay NULL, not become 0.
-             CASE WHEN w.won_month IS NOT NULL THEN greatest(0, w.won_month - snap.ref_month) END AS won_offset,
-             count(*)::int AS deals, coalesce(sum(snap.amount), 0)::text AS amount,
-             coalesce(sum(snap.amount * snap.amount), 0)::text AS amount_sq,
-             coalesce(sum(w.won_amount), 0)::text AS won_amount,
-             count(*) FILTER (WHERE snap.amount IS NULL)::int AS unvalued
-        FROM snap LEFT JOIN outcome w ON w.opportunity_id = snap.opportunity_id
+             CASE WHEN won_month IS NOT NULL THEN greatest(0, won_month - ref_month) END AS won_offset,
+             count(*)::int AS deals, coalesce(sum(amount), 0)::text AS amount,
+             coalesce(sum(amount * amount), 0)::text AS amount_sq,
+             coalesce(sum(won_amount), 0)::text AS won_amount,
+             count(*) FILTER (WHERE amount IS NULL)::int AS unvalued
+        FROM snap
        GROUP BY 1, 2, 3, 4, 5`;
     return manager.query(sql, p.values);
   }
