@@ -6,6 +6,7 @@ import { NotificationOutboxLocalHost1764400000001 } from './migrations/176440000
 import { CreateOauthState1764500000000 } from '../authorization-server/migrations/1764500000000-create-oauth-state.js';
 import { CreateAuditLog1764600000000 } from '../audit/migrations/1764600000000-create-audit-log.js';
 import { LeakproofIlike1764700000000 } from './migrations/1764700000000-leakproof-ilike.js';
+import { SalesForecastIndexes1764800000000 } from '../sales/migrations/1764800000000-sales-forecast-indexes.js';
 
 /**
  * Every migration, in order. Feature modules add theirs here (never edit one that has landed).
@@ -20,4 +21,5 @@ export const migrations = [
   CreateOauthState1764500000000,
   CreateAuditLog1764600000000,
   LeakproofIlike1764700000000,
+  SalesForecastIndexes1764800000000,
 ];
