@@ -23,6 +23,7 @@ const MAX_ORIGINS = 12;
 const MIN_TRAIN = 13;
 const SEASON = 12;
 const SWITCH_MARGIN = 0.2;
+const SEASONAL: readonly Candidate[] = ['decomposition', 'pooled_theta', 'blend'];
 
 export interface BacktestRow {
   method: string;
@@ -137,10 +138,15 @@ function backtest(input: SelectionInput, family: readonly Candidate[]) {
     const engine = input.tsOrigins.get(origin) ?? candidateForecasts(input.y.slice(0, origin), input.hMonths, input.plan);
     perOrigin.set(origin, candidatesAt(input, origin, engine).forecasts);
   }
+  const engine: Candidate[] = ['ets', 'theta', 'seasonal_naive', 'combination'];
+  const pipelineNote = input.cells.length === 0 ? 'no open deals in the stage history before asOf' : `the stage history allows fewer than ${MIN_ORIGINS} backtest origins with enough monthly pipeline snapshots before them`;
+  // Evidence from the pipeline outweighs the seasonal candidates: when not all can be scored on
+  // enough origins (the seasonal ones need two years before each), those go first.
   const tiers: { members: readonly Candidate[]; note: string | null }[] = [
     { members: family, note: null },
-    { members: family.filter((c) => c !== 'pipeline' && c !== 'hybrid'), note: input.cells.length === 0 ? 'no open deals in the stage history before asOf' : `the stage history allows fewer than ${MIN_ORIGINS} backtest origins with enough monthly pipeline snapshots before them` },
-    { members: ['ets', 'theta', 'seasonal_naive', 'combination'], note: null },
+    { members: family.filter((c) => !SEASONAL.includes(c)), note: null },
+    { members: family.filter((c) => c !== 'pipeline' && c !== 'hybrid'), note: pipelineNote },
+    { members: engine, note: pipelineNote },
   ];
   for (const tier of tiers) {
     const members = tier.members.filter((c) => [...perOrigin.values()].some((f) => f[c]));
@@ -149,7 +155,7 @@ function backtest(input: SelectionInput, family: readonly Candidate[]) {
     if (origins.length === 0) return { metrics: {}, origins: 0, note: tier.note };
     const metrics = rollingOriginBacktest(input.y, (train) => pick(perOrigin.get(train.length)!, members), { origins, horizon: input.hMonths, seasonLength: SEASON });
     const hasPipeline = family.includes('pipeline') && members.includes('pipeline');
-    return { metrics: metrics as Partial<Record<Candidate, BacktestMetrics>>, origins: origins.length, note: hasPipeline || !family.includes('pipeline') ? null : (tier.note ?? tiers[1].note) };
+    return { metrics: metrics as Partial<Record<Candidate, BacktestMetrics>>, origins: origins.length, note: hasPipeline || !family.includes('pipeline') ? null : pipelineNote };
   }
   return { metrics: {}, origins: 0, note: null };
 }
