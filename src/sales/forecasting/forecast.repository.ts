@@ -4,6 +4,19 @@ import { OPEN_STAGES } from '../win-rates/win-rates.repository.js';
 import { accountJoin, dealFilterSql, needsAccount, SqlParams, type DealFilters } from '../shared/sql-params.js';
 import { AGE_BUCKET_BOUNDS } from './pipeline-model.js';
 
+/** A half-open range of deal ids [from, to); `to` null = to the end. */
+export interface IdRange {
+  from: string;
+  to: string | null;
+}
+export const FULL_RANGE: IdRange = { from: '00000000-0000-0000-0000-000000000000', to: null };
+
+/** `parts` equal slices of the uuid space (ids are random, so the deals split about evenly). */
+export function idRanges(parts: number): IdRange[] {
+  const bound = (i: number) => `${Math.floor((i * 0x100000000) / parts).toString(16).padStart(8, '0')}-0000-0000-0000-000000000000`;
+  return Array.from({ length: parts }, (_, i) => ({ from: bound(i), to: i + 1 < parts ? bound(i + 1) : null }));
+}
+
 /** Months of closed-won history the time series may use. */
 export const MAX_HISTORY_MONTHS = 120;
 
@@ -82,17 +95,26 @@ export class ForecastRepository {
    * the snapshot) in which the deal was won — as far as that was known at asOf. Only history
    * rows changed before asOf are read, so nothing later can leak into an asOf forecast.
    */
-  async snapshots(manager: EntityManager, tenantId: string, filters: DealFilters, asOf: string, firstRef: string): Promise<SnapshotRow[]> {
+  async snapshots(
+    manager: EntityManager,
+    tenantId: string,
+    filters: DealFilters,
+    asOf: string,
+    firstRef: string,
+    ids: IdRange = FULL_RANGE,
+  ): Promise<SnapshotRow[]> {
     const p = new SqlParams();
     const tenant = p.add(tenantId);
     const asOfTs = `${p.add(asOf)}::timestamp`;
     const first = `${p.add(firstRef)}::timestamp`;
     const open = `${p.add(OPEN_STAGES)}::text[]`;
+    // A slice of the deals by id: slices are independent, so they can be computed side by side.
+    const range = ` AND h.opportunity_id >= ${p.add(ids.from)}::uuid${ids.to ? ` AND h.opportunity_id < ${p.add(ids.to)}::uuid` : ''}`;
     const filtered = needsAccount(filters);
     // Filters (on the deal's account) prune the history before the window functions run.
     const scope = filtered
-      ? ` JOIN opportunities o ON o.tenant_id = h.tenant_id AND o.id = h.opportunity_id${accountJoin(true)} WHERE h.tenant_id = ${tenant}${dealFilterSql(filters, p)}`
-      : ` WHERE h.tenant_id = ${tenant}`;
+      ? ` JOIN opportunities o ON o.tenant_id = h.tenant_id AND o.id = h.opportunity_id${accountJoin(true)} WHERE h.tenant_id = ${tenant}${range}${dealFilterSql(filters, p)}`
+      : ` WHERE h.tenant_id = ${tenant}${range}`;
     // The aggregation's hash tables stay in memory (a few MB) instead of spilling to disk.
     await manager.query(`SET LOCAL work_mem = '64MB'`);
     // One ordered pass over the history (an index-only scan of stage_history_replay): each row's

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import type { Principal } from '../../auth/principal.js';
 import { TenantDb } from '../../database/tenant-db.js';
 import type { ForecastResultView } from '../sales-results.schemas.js';
@@ -10,12 +9,14 @@ import { money, type DealFilters } from '../shared/sql-params.js';
 import { chartFromForecast } from './forecast-chart.js';
 import { describeDrivers, type Driver } from './forecast-drivers.js';
 import { runForecastModel, type ModelOutput, type MonthFacts } from './forecast-model.js';
-import { ForecastRepository, type MonthRow, type SnapshotRow } from './forecast.repository.js';
+import { ForecastRepository, idRanges, type MonthRow, type SnapshotRow } from './forecast.repository.js';
 import { LEARNING_MONTHS, type PipelineComponents, type SnapshotCell } from './pipeline-model.js';
 import { SnapshotCache } from './snapshot-cache.js';
 
 /** Backtest origins reach back 12 months; each learns from the LEARNING_MONTHS before it. */
 const SNAPSHOT_MONTHS = 12 + LEARNING_MONTHS;
+/** Slices of a tenant's deals whose snapshots are computed side by side (one core each). */
+const SNAPSHOT_SLICES = 2;
 const MEASURE = 'rolling origin: MASE (vs in-sample seasonal naive), sMAPE %, share of actual months inside the 80%/95% intervals';
 
 interface Loaded {
@@ -65,38 +66,36 @@ export class ForecastService {
   }
 
   private async load(tenantId: string, filters: DealFilters, asOf: string, withPipeline: boolean): Promise<Loaded> {
-    return this.db.run(tenantId, async (manager) => {
-      const rows = await this.repository.monthlyRevenue(manager, tenantId, filters, asOf);
-      const filtered = filters.region !== undefined || filters.segment !== undefined;
-      // A region's or segment's seasonality is estimated from all deals (pooled), far less noisy.
-      const reference = filtered ? await this.repository.monthlyRevenue(manager, tenantId, {}, asOf) : null;
-      const snapshots = withPipeline ? await this.snapshots(manager, tenantId, filters, asOf) : [];
-      return {
-        months: rows.map(toFacts),
-        reference: reference?.map(toFacts) ?? null,
-        cells: snapshots.map((r) => ({
-          refMonth: r.ref_month,
-          atAsOf: r.at_as_of,
-          stage: r.stage,
-          bucket: r.bucket,
-          wonOffset: r.won_offset,
-          deals: r.deals,
-          amount: Number(r.amount),
-          amountSq: Number(r.amount_sq),
-          wonAmount: Number(r.won_amount),
-        })),
-        unvalued: snapshots.filter((r) => r.at_as_of).reduce((s, r) => s + r.unvalued, 0),
-      };
-    });
+    const [monthly, snapshots] = await Promise.all([
+      this.db.run(tenantId, async (manager) => ({
+        rows: await this.repository.monthlyRevenue(manager, tenantId, filters, asOf),
+        // A region's or segment's seasonality is estimated from all deals (pooled), far less noisy.
+        reference: isFiltered(filters) ? await this.repository.monthlyRevenue(manager, tenantId, {}, asOf) : null,
+      })),
+      withPipeline ? this.snapshots(tenantId, filters, asOf) : Promise.resolve([]),
+    ]);
+    return {
+      months: monthly.rows.map(toFacts),
+      reference: monthly.reference?.map(toFacts) ?? null,
+      cells: snapshots.map(toCell),
+      unvalued: snapshots.filter((r) => r.at_as_of).reduce((s, r) => s + r.unvalued, 0),
+    };
   }
 
-  private async snapshots(manager: EntityManager, tenantId: string, filters: DealFilters, asOf: string): Promise<SnapshotRow[]> {
+  /**
+   * The pipeline snapshots, from the cache while the tenant's history has not grown; else computed
+   * in SNAPSHOT_SLICES slices of the deals side by side (one pass over the history each) and merged.
+   */
+  private async snapshots(tenantId: string, filters: DealFilters, asOf: string): Promise<SnapshotRow[]> {
     const firstRef = monthStart(monthIndex(asOf) - SNAPSHOT_MONTHS);
     const key = JSON.stringify([tenantId, filters.region ?? null, filters.segment ?? null, asOf, firstRef]);
-    const version = await this.repository.historyVersion(manager, tenantId);
+    const version = await this.db.run(tenantId, (manager) => this.repository.historyVersion(manager, tenantId));
     const cached = this.snapshotCache.get(key, version);
     if (cached) return cached;
-    const rows = await this.repository.snapshots(manager, tenantId, filters, asOf, firstRef);
+    const slices = await Promise.all(
+      idRanges(SNAPSHOT_SLICES).map((ids) => this.db.run(tenantId, (manager) => this.repository.snapshots(manager, tenantId, filters, asOf, firstRef, ids))),
+    );
+    const rows = mergeSnapshots(slices.flat());
     this.snapshotCache.set(key, version, rows);
     return rows;
   }
@@ -104,6 +103,43 @@ export class ForecastService {
   private async drivers(tenantId: string, filters: DealFilters, asOf: string, live: PipelineComponents, hMonths: number): Promise<Driver[]> {
     return this.db.run(tenantId, (manager) => describeDrivers(this.repository, manager, tenantId, filters, asOf, live, hMonths));
   }
+}
+
+function isFiltered(filters: DealFilters): boolean {
+  return filters.region !== undefined || filters.segment !== undefined;
+}
+
+function toCell(r: SnapshotRow): SnapshotCell {
+  return {
+    refMonth: r.ref_month,
+    atAsOf: r.at_as_of,
+    stage: r.stage,
+    bucket: r.bucket,
+    wonOffset: r.won_offset,
+    deals: r.deals,
+    amount: Number(r.amount),
+    amountSq: Number(r.amount_sq),
+    wonAmount: Number(r.won_amount),
+  };
+}
+
+/** Sums the slices' rows that share a key (the same month, stage, age bucket and outcome). */
+function mergeSnapshots(rows: SnapshotRow[]): SnapshotRow[] {
+  const merged = new Map<string, SnapshotRow>();
+  for (const row of rows) {
+    const key = `${row.ref_month}|${row.at_as_of}|${row.stage}|${row.bucket}|${row.won_offset}`;
+    const seen = merged.get(key);
+    if (!seen) {
+      merged.set(key, { ...row });
+      continue;
+    }
+    seen.deals += row.deals;
+    seen.unvalued += row.unvalued;
+    seen.amount = String(Number(seen.amount) + Number(row.amount));
+    seen.amount_sq = String(Number(seen.amount_sq) + Number(row.amount_sq));
+    seen.won_amount = String(Number(seen.won_amount) + Number(row.won_amount));
+  }
+  return [...merged.values()];
 }
 
 function toFacts(row: MonthRow): MonthFacts {

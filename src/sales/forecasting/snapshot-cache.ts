@@ -13,7 +13,7 @@ interface Entry {
 
 /**
  * The pipeline snapshots are the expensive part of a forecast (one pass over the tenant's whole
- * stage history: ~10 s at 1M deals) and change only when the history does. Entries are keyed by
+ * stage history: seconds at 1M deals) and change only when the history does. Entries are keyed by
  * tenant, filters and asOf and valid while the tenant's history has not grown (its highest row
  * id: the history is append-only) and for at most TTL_MS. Per process; instances need not agree.
  */
