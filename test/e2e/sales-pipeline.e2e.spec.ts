@@ -91,6 +91,15 @@ describe('sales pipeline, pipeline forecast and win rates (known probabilities)'
     expect(rows.pipeline).toMatchObject({ mase: 0, coverage95: 1, origins: 11 });
   });
 
+  it('when asOf is mid-month, then the open deals count at what same-day snapshots say is left of a month', async () => {
+    const body = await json(await f.get('/api/v1/sales/forecast?asOf=2025-01-15&horizon=1&method=pipeline', tokenA));
+    // On the 15th of earlier months no deal was open (they were created on the 20th and closed on the
+    // 10th), so nothing teaches that an open deal closes in the rest of a month: 'Later' (50,000,
+    // open since the 5th) adds nothing. First-of-month snapshots would have said 1/2 (25,000).
+    expect(body.periods[0]).toMatchObject({ period: '2025-01', closedToDate: 4000, components: { closedToDate: 4000, openPipeline: 0 } });
+    expect(body.basis.openDeals).toBe(1);
+  });
+
   it('when auto forecasts as of a date, then the engine’s methods, pipeline and hybrid are backtested on the same origins', async () => {
     const body = await json(await f.get('/api/v1/sales/forecast?asOf=2025-01-01&horizon=3', tokenA));
     const rows = Object.fromEntries(body.backtest.rows.map((r: { method: string }) => [r.method, r]));

@@ -42,7 +42,7 @@ export function candidatesAt(ctx: CandidateContext, origin: number, engine: Cand
   for (const [name, fc] of Object.entries(engine) as [CandidateName, IntervalForecast][]) forecasts[name] = scaleFirst(fc, remaining);
   const seasonal = seasonalCandidates(ctx.y.slice(0, origin), ctx.firstMonth, ctx.hMonths, calendarFigure(ctx.reference, month), engine);
   if (seasonal) for (const [name, fc] of Object.entries(seasonal)) forecasts[name as Candidate] = scaleFirst(fc, remaining);
-  const comps = ctx.cells.length > 0 ? pipelineComponents(ctx.cells, ctx.revenue, month, ctx.hMonths, live !== undefined) : null;
+  const comps = ctx.cells.length > 0 ? pipelineComponents(ctx.cells, ctx.revenue, month, ctx.hMonths, live ? { midMonth: remaining < 1 } : false) : null;
   const learnable = comps !== null && comps.snapshots >= MIN_LEARNING_SNAPSHOTS;
   if (comps && (learnable || live)) {
     forecasts.pipeline = pipelineForecast(comps, remaining);

@@ -26,7 +26,7 @@ export interface ChartInput {
 
 const W = 800;
 const H = 420;
-const M = { top: 64, right: 24, bottom: 56, left: 80 };
+const M = { top: 64, right: 40, bottom: 64, left: 80 };
 
 export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
@@ -74,7 +74,9 @@ export function renderForecastSvg(input: ChartInput): string {
   }
   const every = Math.max(1, Math.ceil(labels.length / 12));
   labels.forEach((label, i) => {
-    if (i % every !== 0 && i !== labels.length - 1) return;
+    // Every `every`-th label, and the last one when it does not crowd the one before it.
+    const last = i === labels.length - 1 && (labels.length - 1) % every >= every / 2;
+    if (i % every !== 0 && !last) return;
     parts.push(`<text x="${f(x(i))}" y="${H - M.bottom + 18}" text-anchor="middle" fill="#333">${escapeXml(label)}</text>`);
   });
   parts.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${f(y(0))}" y2="${f(y(0))}" stroke="#333"/>`);
@@ -108,8 +110,8 @@ function polyline(points: number[][], stroke: string, extra: string, name: strin
 }
 
 function legend(): string {
-  const x0 = W - M.right - 330;
-  const y0 = 20;
+  const x0 = M.left;
+  const y0 = H - 14;
   return [
     `<g transform="translate(${x0},${y0})">`,
     `<line x1="0" x2="20" y1="0" y2="0" stroke="#1f2937" stroke-width="2"/><text x="26" y="4">history</text>`,
@@ -141,7 +143,7 @@ export function chartFromForecast(view: ForecastView): string {
   const accuracy = chosen?.mase != null ? `; backtest MASE ${chosen.mase.toFixed(2)}` : '';
   return renderForecastSvg({
     title: `Closed-won revenue forecast: ${scope} (as of ${view.asOf})`,
-    subtitle: `${view.method}: ${view.model}${accuracy}`,
+    subtitle: `${view.model}${accuracy}`,
     history: view.interval === 'quarter' ? quarterly(view.history, view.asOf).slice(-8) : view.history.slice(-24).map((m) => ({ label: m.month, value: m.revenue })),
     forecast: view.periods.map((p) => ({ label: p.period, point: p.point, lower80: p.lower80, upper80: p.upper80, lower95: p.lower95, upper95: p.upper95 })),
   });

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { OPEN_STAGES } from '../win-rates/win-rates.repository.js';
 import { accountJoin, dealFilterSql, needsAccount, SqlParams, type DealFilters } from '../shared/sql-params.js';
-import { AGE_BUCKET_BOUNDS } from './pipeline-model.js';
+import { AGE_BUCKET_BOUNDS, LEARNING_MONTHS } from './pipeline-model.js';
 
 /** A half-open range of deal ids [from, to); `to` null = to the end. */
 export interface IdRange {
@@ -17,6 +17,15 @@ export function idRanges(parts: number): IdRange[] {
   return Array.from({ length: parts }, (_, i) => ({ from: bound(i), to: i + 1 < parts ? bound(i + 1) : null }));
 }
 
+/** Same-day snapshots are only needed to learn the live incidence (see pipeline-model.ts). */
+const LEARNING_MONTHS_FOR_DAYS = LEARNING_MONTHS;
+
+/** The first day of the month `offset` months from the one containing `isoDate`. */
+function monthStartOf(isoDate: string, offset: number): string {
+  const index = Number(isoDate.slice(0, 4)) * 12 + Number(isoDate.slice(5, 7)) - 1 + offset;
+  return `${String(Math.floor(index / 12)).padStart(4, '0')}-${String((index % 12) + 1).padStart(2, '0')}-01`;
+}
+
 /** Months of closed-won history the time series may use. */
 export const MAX_HISTORY_MONTHS = 120;
 
@@ -26,9 +35,12 @@ export interface MonthRow {
   deals: number;
 }
 
+/** Which snapshots a row belongs to: first of a month, the same day of the month as asOf, or asOf itself. */
+export const SNAPSHOT_KIND = { monthStart: 0, sameDay: 1, asOf: 2 } as const;
+
 export interface SnapshotRow {
   ref_month: number;
-  at_as_of: boolean;
+  kind: number;
   stage: string;
   bucket: number;
   won_offset: number | null;
@@ -108,6 +120,10 @@ export class ForecastRepository {
     const asOfTs = `${p.add(asOf)}::timestamp`;
     const first = `${p.add(firstRef)}::timestamp`;
     const open = `${p.add(OPEN_STAGES)}::text[]`;
+    // Mid-month, the live pipeline is compared with snapshots taken on the same day of earlier
+    // months (what was left of a month then), not on their first days. Days 29–31 use the 28th.
+    const shift = `${p.add(`${Math.min(28, Number(asOf.slice(8, 10))) - 1} days`)}::interval`;
+    const firstDay = `${p.add(monthStartOf(asOf, -LEARNING_MONTHS_FOR_DAYS))}::timestamp`;
     // A slice of the deals by id: slices are independent, so they can be computed side by side.
     const range = ` AND h.opportunity_id >= ${p.add(ids.from)}::uuid${ids.to ? ` AND h.opportunity_id < ${p.add(ids.to)}::uuid` : ''}`;
     const filtered = needsAccount(filters);
@@ -131,22 +147,28 @@ export class ForecastRepository {
         WINDOW w AS (PARTITION BY h.opportunity_id ORDER BY h.changed_at, h.id),
                whole AS (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
       ), snap AS (
-        SELECT s.to_stage, s.amount, r.ref_month, r.at_as_of, extract(day FROM r.ref - s.first_at)::int AS age,
+        SELECT s.to_stage, s.amount, r.ref_month, r.kind, extract(day FROM r.ref - s.first_at)::int AS age,
                CASE WHEN s.final_stage = 'closed_won' THEN ${MONTH_INDEX('s.final_close')} END AS won_month,
                CASE WHEN s.final_stage = 'closed_won' THEN s.final_amount END AS won_amount
           FROM h s
          CROSS JOIN LATERAL (
-           SELECT g AS ref, ${MONTH_INDEX('g')} AS ref_month, false AS at_as_of
+           SELECT g AS ref, ${MONTH_INDEX('g')} AS ref_month, 0 AS kind
              FROM generate_series(greatest(date_trunc('month', s.at) + interval '1 month', ${first}),
                                   least(coalesce(s.next_at, ${asOfTs}), ${asOfTs} - interval '1 second'), interval '1 month') AS g
            UNION ALL
-           SELECT ${asOfTs}, ${MONTH_INDEX(asOfTs)}, true WHERE s.next_at IS NULL
+           SELECT g + ${shift}, ${MONTH_INDEX('g')}, 1
+             FROM generate_series(greatest(date_trunc('month', s.at - ${shift}) + interval '1 month', ${firstDay}),
+                                  least(coalesce(s.next_at, ${asOfTs}), ${asOfTs} - interval '1 second') - ${shift}, interval '1 month') AS g
+            WHERE ${shift} > interval '0'
+           UNION ALL
+           SELECT ${asOfTs}, ${MONTH_INDEX(asOfTs)}, 2 WHERE s.next_at IS NULL
          ) r
          WHERE s.to_stage = ANY(${open}) AND (s.next_at IS NULL OR s.next_at >= ${first})
-           -- Spans that contain no first of a month (most last days or weeks) need no series at all.
-           AND (s.next_at IS NULL OR date_trunc('month', s.at) + interval '1 month' <= s.next_at)
+           -- Spans that contain no snapshot day (most last days or weeks) need no series at all.
+           AND (s.next_at IS NULL OR date_trunc('month', s.at) + interval '1 month' <= s.next_at
+                OR (${shift} > interval '0' AND date_trunc('month', s.at - ${shift}) + interval '1 month' + ${shift} <= s.next_at))
       )
-      SELECT ref_month, at_as_of, to_stage AS stage, ${BUCKET('age')} AS bucket,
+      SELECT ref_month, kind, to_stage AS stage, ${BUCKET('age')} AS bucket,
              -- greatest() skips NULLs: a deal not won must stay NULL, not become 0.
              CASE WHEN won_month IS NOT NULL THEN greatest(0, won_month - ref_month) END AS won_offset,
              count(*)::int AS deals, coalesce(sum(amount), 0)::text AS amount,

@@ -9,7 +9,7 @@ import { money, type DealFilters } from '../shared/sql-params.js';
 import { chartFromForecast } from './forecast-chart.js';
 import { describeDrivers, type Driver } from './forecast-drivers.js';
 import { runForecastModel, type ModelOutput, type MonthFacts } from './forecast-model.js';
-import { ForecastRepository, idRanges, type MonthRow, type SnapshotRow } from './forecast.repository.js';
+import { ForecastRepository, idRanges, SNAPSHOT_KIND, type MonthRow, type SnapshotRow } from './forecast.repository.js';
 import { LEARNING_MONTHS, type PipelineComponents, type SnapshotCell } from './pipeline-model.js';
 import { SnapshotCache } from './snapshot-cache.js';
 
@@ -78,7 +78,7 @@ export class ForecastService {
       months: monthly.rows.map(toFacts),
       reference: monthly.reference?.map(toFacts) ?? null,
       cells: snapshots.map(toCell),
-      unvalued: snapshots.filter((r) => r.at_as_of).reduce((s, r) => s + r.unvalued, 0),
+      unvalued: snapshots.filter((r) => r.kind === SNAPSHOT_KIND.asOf).reduce((s, r) => s + r.unvalued, 0),
     };
   }
 
@@ -112,7 +112,7 @@ function isFiltered(filters: DealFilters): boolean {
 function toCell(r: SnapshotRow): SnapshotCell {
   return {
     refMonth: r.ref_month,
-    atAsOf: r.at_as_of,
+    kind: r.kind,
     stage: r.stage,
     bucket: r.bucket,
     wonOffset: r.won_offset,
@@ -127,7 +127,7 @@ function toCell(r: SnapshotRow): SnapshotCell {
 function mergeSnapshots(rows: SnapshotRow[]): SnapshotRow[] {
   const merged = new Map<string, SnapshotRow>();
   for (const row of rows) {
-    const key = `${row.ref_month}|${row.at_as_of}|${row.stage}|${row.bucket}|${row.won_offset}`;
+    const key = `${row.ref_month}|${row.kind}|${row.stage}|${row.bucket}|${row.won_offset}`;
     const seen = merged.get(key);
     if (!seen) {
       merged.set(key, { ...row });

@@ -3,7 +3,7 @@ import { Z95 } from '../forecast/forecast-types.js';
 import { hybridForecast, learnIncidence, pipelineComponents, pipelineForecast, type SnapshotCell } from './pipeline-model.js';
 
 const cell = (c: Partial<SnapshotCell>): SnapshotCell => ({
-  refMonth: 100, atAsOf: false, stage: 'proposal', bucket: 0, wonOffset: null, deals: 1, amount: 1000, amountSq: 1e6, wonAmount: 0, ...c,
+  refMonth: 100, kind: 0, stage: 'proposal', bucket: 0, wonOffset: null, deals: 1, amount: 1000, amountSq: 1e6, wonAmount: 0, ...c,
 });
 
 describe('learnIncidence', () => {
@@ -38,8 +38,14 @@ describe('learnIncidence', () => {
     expect(incidence.p('negotiation', 3, 0)).toBeCloseTo(stage, 12);
   });
 
+  it('when learning for a mid-month asOf, then only the same-day snapshots count (j = 0 is the rest of their month)', () => {
+    const cells = [cell({ refMonth: 99, kind: 0, wonOffset: 0 }), cell({ refMonth: 99, kind: 1, wonOffset: 1 })];
+    expect(learnIncidence(cells, 100, 2, 1).p('proposal', 0, 0)).toBe(0);
+    expect(learnIncidence(cells, 100, 2, 0).p('proposal', 0, 0)).toBe(1);
+  });
+
   it('when snapshots are at or after the origin or taken at asOf, then they teach nothing', () => {
-    const cells = [cell({ refMonth: 100, wonOffset: 0 }), cell({ refMonth: 99, atAsOf: true, wonOffset: 0 })];
+    const cells = [cell({ refMonth: 100, wonOffset: 0 }), cell({ refMonth: 99, kind: 2, wonOffset: 0 })];
     expect(learnIncidence(cells, 100, 1).snapshots).toBe(0);
     expect(learnIncidence(cells, 100, 1).p('proposal', 0, 0)).toBe(0);
   });
@@ -53,10 +59,10 @@ describe('pipelineComponents and the pipeline forecasts', () => {
     history.push(cell({ refMonth: r, deals: 2, amount: 2000, amountSq: 2e6 }));
   }
   const revenue = new Map(Array.from({ length: 14 }, (_, i) => [88 + i, 3000] as [number, number]));
-  const live = [cell({ refMonth: 100, atAsOf: true, deals: 2, amount: 3000, amountSq: 5e6 })];
+  const live = [cell({ refMonth: 100, kind: 2, deals: 2, amount: 3000, amountSq: 5e6 })];
 
   it('when forecasting from asOf, then open value × P plus the new-business run rate, with Bernoulli variance', () => {
-    const c = pipelineComponents([...history, ...live], revenue, 100, 2, true);
+    const c = pipelineComponents([...history, ...live], revenue, 100, 2, { midMonth: false });
     expect(c.expected).toEqual([1500, 0]);
     expect(c.expectedVar[0]).toBeCloseTo(5e6 * 0.25, 6);
     // Month r: 3,000 closed, 2,000 of it from the snapshot's deals → 1,000 new; month r + 1: all 3,000 new.
@@ -69,12 +75,12 @@ describe('pipelineComponents and the pipeline forecasts', () => {
   });
 
   it('when only part of the first month remains, then only that part of its new business is added', () => {
-    const c = pipelineComponents([...history, ...live], revenue, 100, 1, true);
+    const c = pipelineComponents([...history, ...live], revenue, 100, 1, { midMonth: false });
     expect(pipelineForecast(c, 0.5).point).toEqual([1500 + 500]);
   });
 
   it('when blending with a time series, then the series supplies the share of revenue from deals not yet open', () => {
-    const c = pipelineComponents([...history, ...live], revenue, 100, 1, true);
+    const c = pipelineComponents([...history, ...live], revenue, 100, 1, { midMonth: false });
     const ts = { point: [3300], lower80: [3000], upper80: [3600], lower95: [2700], upper95: [3900] };
     expect(hybridForecast(c, ts).point[0]).toBeCloseTo(1500 + 3300 / 3, 9);
   });

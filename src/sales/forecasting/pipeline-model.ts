@@ -25,8 +25,8 @@ const NEW_BUSINESS_REFS = 12;
 export interface SnapshotCell {
   /** Month index of the snapshot (for the asOf snapshot: the month containing asOf). */
   refMonth: number;
-  /** The snapshot taken at asOf itself (the live pipeline) rather than on a first of month. */
-  atAsOf: boolean;
+  /** 0: taken on the first of the month; 1: on the same day of the month as asOf; 2: at asOf (the live pipeline). */
+  kind: number;
   stage: string;
   bucket: number;
   /** Months from the snapshot's month to the month the deal was won, as known at asOf; null = not won. */
@@ -78,8 +78,12 @@ function counter(h: number): Counts {
   return { n: new Array<number>(h).fill(0), won: new Array<number>(h).fill(0) };
 }
 
-/** Learns P_j from the snapshots before `origin` whose month j had fully passed by then. */
-export function learnIncidence(cells: readonly SnapshotCell[], origin: number, h: number): Incidence {
+/**
+ * Learns P_j from the snapshots of `kind` before `origin` whose month j had fully passed by then:
+ * first-of-month snapshots for forecasts from a first of a month, same-day ones mid-month (j = 0
+ * is then the rest of the month, as it is for the live pipeline).
+ */
+export function learnIncidence(cells: readonly SnapshotCell[], origin: number, h: number, kind = 0): Incidence {
   const total = counter(h);
   const byStage = new Map<string, Counts>();
   const byCell = new Map<string, Counts>();
@@ -87,7 +91,7 @@ export function learnIncidence(cells: readonly SnapshotCell[], origin: number, h
   let deals = 0;
   let value = 0;
   for (const cell of cells) {
-    if (cell.atAsOf || cell.refMonth >= origin || cell.refMonth < origin - LEARNING_MONTHS) continue;
+    if (cell.kind !== kind || cell.refMonth >= origin || cell.refMonth < origin - LEARNING_MONTHS) continue;
     refs.add(cell.refMonth);
     deals += cell.deals;
     value += cell.amount;
@@ -123,21 +127,22 @@ function getOr(map: Map<string, Counts>, k: string, h: number): Counts {
 }
 
 /**
- * The pipeline components at one origin: the open deals of the snapshot taken there (`atAsOf`
- * for the live forecast) weighted by the incidence learned before it, and the new-business run
- * rate from the snapshots before it. `revenue` maps month index → closed-won revenue.
+ * The pipeline components at one origin: the open deals of the snapshot taken there (`live`:
+ * the one at asOf, learning from same-day snapshots when asOf is not a first of a month) weighted
+ * by the incidence learned before it, and the new-business run rate of whole months from the
+ * first-of-month snapshots before it. `revenue` maps month index → closed-won revenue.
  */
 export function pipelineComponents(
   cells: readonly SnapshotCell[],
   revenue: ReadonlyMap<number, number>,
   origin: number,
   h: number,
-  atAsOf: boolean,
+  live: false | { midMonth: boolean },
 ): PipelineComponents {
-  const incidence = learnIncidence(cells, origin, h);
+  const incidence = learnIncidence(cells, origin, h, live && live.midMonth ? 1 : 0);
   const open = new Map<string, { stage: string; bucket: number; deals: number; amount: number; amountSq: number }>();
   for (const cell of cells) {
-    if (cell.refMonth !== origin || cell.atAsOf !== atAsOf) continue;
+    if (cell.refMonth !== origin || cell.kind !== (live ? 2 : 0)) continue;
     const k = key(cell.stage, cell.bucket);
     const o = open.get(k) ?? { stage: cell.stage, bucket: cell.bucket, deals: 0, amount: 0, amountSq: 0 };
     o.deals += cell.deals;
@@ -176,7 +181,7 @@ function newBusiness(cells: readonly SnapshotCell[], revenue: ReadonlyMap<number
   const wonFrom = new Map<string, number>();
   const refs = new Set<number>();
   for (const cell of cells) {
-    if (cell.atAsOf || cell.refMonth >= origin || cell.refMonth < origin - LEARNING_MONTHS) continue;
+    if (cell.kind !== 0 || cell.refMonth >= origin || cell.refMonth < origin - LEARNING_MONTHS) continue;
     refs.add(cell.refMonth);
     if (cell.wonOffset !== null) wonFrom.set(`${cell.refMonth}|${cell.wonOffset}`, (wonFrom.get(`${cell.refMonth}|${cell.wonOffset}`) ?? 0) + cell.wonAmount);
   }
