@@ -30,6 +30,7 @@ const CASES: [string, 'cold' | 'warm', (i: number) => ForecastQuery][] = [
   ['timeseries, 12 months', 'warm', () => ({ interval: 'month', horizon: 12, method: 'timeseries', asOf: BENCH_TODAY })],
   ['auto, 3 months', 'cold', () => ({ interval: 'month', horizon: 3, method: 'auto', asOf: BENCH_TODAY })],
   ['auto, 3 months', 'warm', () => ({ interval: 'month', horizon: 3, method: 'auto', asOf: BENCH_TODAY })],
+  ['auto, 3 months, mid-month asOf', 'cold', () => ({ interval: 'month', horizon: 3, method: 'auto', asOf: '2025-10-17' })],
   ['auto, 4 quarters, one region', 'cold', (i) => ({ interval: 'quarter', horizon: 4, method: 'auto', asOf: BENCH_TODAY, region: REGIONS[i % 4] })],
   ['auto, 4 quarters, one region', 'warm', (i) => ({ interval: 'quarter', horizon: 4, method: 'auto', asOf: BENCH_TODAY, region: REGIONS[i % 4] })],
   ['pipeline, asOf a past month', 'cold', (i) => ({ interval: 'month', horizon: 3, method: 'pipeline', asOf: `2025-0${1 + (i % 9)}-01` })],

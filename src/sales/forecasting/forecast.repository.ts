@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { OPEN_STAGES } from '../win-rates/win-rates.repository.js';
 import { accountJoin, dealFilterSql, needsAccount, SqlParams, type DealFilters } from '../shared/sql-params.js';
-import { AGE_BUCKET_BOUNDS, LEARNING_MONTHS } from './pipeline-model.js';
+import { AGE_BUCKET_BOUNDS } from './pipeline-model.js';
 
 /** A half-open range of deal ids [from, to); `to` null = to the end. */
 export interface IdRange {
@@ -17,8 +17,10 @@ export function idRanges(parts: number): IdRange[] {
   return Array.from({ length: parts }, (_, i) => ({ from: bound(i), to: i + 1 < parts ? bound(i + 1) : null }));
 }
 
-/** Same-day snapshots are only needed to learn the live incidence (see pipeline-model.ts). */
-const LEARNING_MONTHS_FOR_DAYS = LEARNING_MONTHS;
+/** Same-day snapshots only teach the live forecast's first month; the last two years suffice. */
+const LEARNING_MONTHS_FOR_DAYS = 24;
+/** The snapshot query gives up before the app's statement timeout, so the forecast can go on without it. */
+export const SNAPSHOT_TIMEOUT = '25s';
 
 /** The first day of the month `offset` months from the one containing `isoDate`. */
 function monthStartOf(isoDate: string, offset: number): string {
@@ -133,6 +135,7 @@ export class ForecastRepository {
       : ` WHERE h.tenant_id = ${tenant}${range}`;
     // The aggregation's hash tables stay in memory (a few MB) instead of spilling to disk.
     await manager.query(`SET LOCAL work_mem = '64MB'`);
+    await manager.query(`SET LOCAL statement_timeout = '${SNAPSHOT_TIMEOUT}'`);
     // One ordered pass over the history (an index-only scan of stage_history_replay): each row's
     // span until the next change, the deal's first row and its final state as known at asOf.
     const sql = `

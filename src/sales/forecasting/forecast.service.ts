@@ -9,7 +9,7 @@ import { money, type DealFilters } from '../shared/sql-params.js';
 import { chartFromForecast } from './forecast-chart.js';
 import { describeDrivers, type Driver } from './forecast-drivers.js';
 import { runForecastModel, type ModelOutput, type MonthFacts } from './forecast-model.js';
-import { ForecastRepository, idRanges, SNAPSHOT_KIND, type MonthRow, type SnapshotRow } from './forecast.repository.js';
+import { ForecastRepository, idRanges, SNAPSHOT_KIND, SNAPSHOT_TIMEOUT, type MonthRow, type SnapshotRow } from './forecast.repository.js';
 import { LEARNING_MONTHS, type PipelineComponents, type SnapshotCell } from './pipeline-model.js';
 import { SnapshotCache } from './snapshot-cache.js';
 
@@ -24,6 +24,8 @@ interface Loaded {
   reference: MonthFacts[] | null;
   cells: SnapshotCell[];
   unvalued: number;
+  /** Set when the pipeline could not be rebuilt in time (the forecast then uses the time series only). */
+  pipelineTimedOut: boolean;
 }
 
 @Injectable()
@@ -72,13 +74,15 @@ export class ForecastService {
         // A region's or segment's seasonality is estimated from all deals (pooled), far less noisy.
         reference: isFiltered(filters) ? await this.repository.monthlyRevenue(manager, tenantId, {}, asOf) : null,
       })),
-      withPipeline ? this.snapshots(tenantId, filters, asOf) : Promise.resolve([]),
+      withPipeline ? this.snapshots(tenantId, filters, asOf).catch(timedOut) : Promise.resolve([]),
     ]);
+    const rows = snapshots ?? [];
     return {
       months: monthly.rows.map(toFacts),
       reference: monthly.reference?.map(toFacts) ?? null,
-      cells: snapshots.map(toCell),
-      unvalued: snapshots.filter((r) => r.kind === SNAPSHOT_KIND.asOf).reduce((s, r) => s + r.unvalued, 0),
+      cells: rows.map(toCell),
+      unvalued: rows.filter((r) => r.kind === SNAPSHOT_KIND.asOf).reduce((s, r) => s + r.unvalued, 0),
+      pipelineTimedOut: snapshots === null,
     };
   }
 
@@ -103,6 +107,12 @@ export class ForecastService {
   private async drivers(tenantId: string, filters: DealFilters, asOf: string, live: PipelineComponents, hMonths: number): Promise<Driver[]> {
     return this.db.run(tenantId, (manager) => describeDrivers(this.repository, manager, tenantId, filters, asOf, live, hMonths));
   }
+}
+
+/** A snapshot query cancelled by its own statement timeout (Postgres 57014) means: go on without the pipeline. */
+function timedOut(error: unknown): null {
+  if ((error as { driverError?: { code?: string }; code?: string })?.driverError?.code === '57014' || (error as { code?: string })?.code === '57014') return null;
+  throw error;
 }
 
 function isFiltered(filters: DealFilters): boolean {
@@ -164,6 +174,7 @@ function basis(data: Loaded, out: ModelOutput) {
 function pipelineWarnings(out: ModelOutput, data: Loaded): string[] {
   const warnings: string[] = [];
   const pipelineBased = out.selection.method !== 'timeseries';
+  if (data.pipelineTimedOut) warnings.push(`rebuilding the pipeline from the stage history took longer than ${SNAPSHOT_TIMEOUT}: this forecast uses the time series only (a region or segment filter makes the rebuild smaller)`);
   if (out.live && data.unvalued > 0 && pipelineBased) warnings.push(`${data.unvalued} open deal(s) have no amount and add nothing to the pipeline forecast`);
   if (out.selection.pipelineNote && out.selection.method === 'pipeline') warnings.push(`pipeline method not backtested: ${out.selection.pipelineNote}`);
   return warnings;
