@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@nestjs/common';
-import { type CallToolResult, ProtocolError, ProtocolErrorCode, type ReadResourceResult, ResourceNotFoundError } from '@modelcontextprotocol/server';
+import { type CallToolResult, type ContentBlock, ProtocolError, ProtocolErrorCode, type ReadResourceResult, ResourceNotFoundError } from '@modelcontextprotocol/server';
 import { isDatabaseUnavailable } from '../common/errors/database-errors.js';
 import { DomainError, ValidationError } from '../common/errors/domain-error.js';
 
@@ -31,9 +31,13 @@ export function toolErrorResult(failure: FailureDescription): CallToolResult {
   return { isError: true, content: [{ type: 'text', text: `${failure.code}: ${failure.message}` }] };
 }
 
-/** A tool's data: structured content (checked against the output schema by the SDK) plus the same JSON as text for older clients. */
-export function toolDataResult(data: unknown): CallToolResult {
-  return { content: [{ type: 'text', text: JSON.stringify(data) }], structuredContent: data as Record<string, unknown> };
+/**
+ * A tool's data: structured content (checked against the output schema by the SDK) plus the same JSON
+ * as text for older clients — first, so a client reading `content[0]` gets the data — then any extra
+ * content derived from it (a chart).
+ */
+export function toolDataResult(data: unknown, extra: ContentBlock[] = []): CallToolResult {
+  return { content: [{ type: 'text', text: JSON.stringify(data) }, ...extra], structuredContent: data as Record<string, unknown> };
 }
 
 /** Resource and prompt failures are JSON-RPC errors: not found as the SDK's resource-not-found, the rest as invalid params or internal. */

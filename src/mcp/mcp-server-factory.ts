@@ -43,7 +43,8 @@ export class McpServerFactory {
       try {
         const output = await tool.invoke(state.principal, input, context.mcpReq);
         state.calls.settle(context.mcpReq.id, 'ok');
-        return options.output === undefined ? output : toolDataResult(output);
+        if (options.output === undefined) return output;
+        return toolDataResult(output, 'extraContent' in options ? options.extraContent?.(output) : undefined);
       } catch (error) {
         const failure = describeFailure(error, this.logger, `tool ${tool.name}`);
         state.calls.settle(context.mcpReq.id, 'error', failure.code);

@@ -1,5 +1,5 @@
 import { DiscoveryService } from '@nestjs/core';
-import type { CallToolResult, GetPromptResult, ServerContext } from '@modelcontextprotocol/server';
+import type { CallToolResult, ContentBlock, GetPromptResult, ServerContext } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
 import type { Scope } from '../auth/scope.js';
@@ -40,6 +40,11 @@ interface ToolOptionsBase<I extends z.ZodObject | undefined> {
 /** A tool returning data: validated against `output`, sent as structured content plus its JSON text, and exposed as a seed RPC method. */
 export interface McpDataToolOptions<I extends z.ZodObject | undefined, O extends z.ZodType> extends ToolOptionsBase<I> {
   output: O;
+  /**
+   * Content to send after the JSON text, derived from the answer (e.g. a chart as an image) — for a
+   * person looking at the conversation. MCP only: the RPC twin and REST answer the data alone.
+   */
+  extraContent?: (output: z.output<O>) => ContentBlock[];
   /** The seed RPC method name; default: the tool name with its first `_` as `/` (`sales_get_forecast` → `sales/get_forecast`). */
   rpcMethod?: string;
 }

@@ -20,6 +20,10 @@ import {
 } from './sales.schemas.js';
 import { WinRatesService } from './win-rates/win-rates.service.js';
 
+function svgImage(svg: string) {
+  return { type: 'image' as const, data: Buffer.from(svg).toString('base64'), mimeType: 'image/svg+xml' };
+}
+
 const READ = { readOnlyHint: true, idempotentHint: true, openWorldHint: false } as const;
 
 /** The sales capabilities for agents: each tool is one call to the service its REST twin uses. */
@@ -46,6 +50,8 @@ export class SalesTools {
     scope: Scope.SalesDataRead,
     input: forecastQuerySchema,
     output: forecastResultSchema,
+    // The same chart GET /api/v1/sales/forecast.svg serves, for a person reading along with the agent.
+    extraContent: (forecast) => [svgImage(chartFromForecast(forecast))],
     annotations: READ,
   })
   getForecast(principal: Principal, input: ForecastQuery) {
@@ -111,7 +117,7 @@ export class SalesTools {
       description: `Revenue forecast review (${forecast.method}, as of ${forecast.asOf})`,
       messages: [
         { role: 'user', content: { type: 'text', text: `Here is the revenue forecast as JSON:\n${JSON.stringify(forecast)}` } },
-        { role: 'user', content: { type: 'image', data: Buffer.from(chartFromForecast(forecast)).toString('base64'), mimeType: 'image/svg+xml' } },
+        { role: 'user', content: svgImage(chartFromForecast(forecast)) },
         { role: 'user', content: { type: 'text', text: REVIEW_CHECKLIST } },
       ],
     };

@@ -46,14 +46,21 @@ describe('sales MCP tools, prompt and seed RPC twins', () => {
     }
   });
 
-  it('when sales_get_forecast is called, then its structured content is the REST answer', async () => {
+  it('when sales_get_forecast is called, then its structured content is the REST answer and its chart comes as an image', async () => {
     const rest = await json(await f.get(`/api/v1/sales/forecast?asOf=2025-01-01&horizon=3&region=West`, token));
+    const svg = await (await f.get(`/api/v1/sales/forecast.svg?asOf=2025-01-01&horizon=3&region=West`, token)).text();
     const client = await connectMcp(f.t.baseUrl, token);
     try {
       const result = await client.callTool({ name: 'sales_get_forecast', arguments: QUERY });
       expect(result.isError).toBeFalsy();
       expect(result.structuredContent).toEqual(rest);
-      expect(JSON.parse((result.content as { type: string; text: string }[])[0].text)).toEqual(rest);
+      const [text, image, ...more] = result.content as { type: string; text?: string; data?: string; mimeType?: string }[];
+      expect(JSON.parse(text.text!)).toEqual(rest);
+      expect(image).toMatchObject({ type: 'image', mimeType: 'image/svg+xml' });
+      // The very chart the REST route draws for the same question.
+      expect(Buffer.from(image.data!, 'base64').toString('utf8')).toBe(svg);
+      expect(svg).toMatch(/^<svg /);
+      expect(more).toEqual([]);
       const bad = await client.callTool({ name: 'sales_get_forecast', arguments: { horizon: 13 } });
       expect(bad.isError).toBe(true);
     } finally {
