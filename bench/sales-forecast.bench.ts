@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { TenantReadCache } from '../src/database/tenant-changes/tenant-read-cache.js';
 import { parseArgs } from 'node:util';
 import type { Principal } from '../src/auth/principal.js';
 import { Scope } from '../src/auth/scope.js';
@@ -55,8 +56,8 @@ async function main(): Promise<void> {
       [tenantId],
     );
     const tenantDb = new TenantDb(app);
-    const warmService = new ForecastService(tenantDb, new ForecastRepository());
-    const serviceFor = (mode: 'cold' | 'warm') => (mode === 'warm' ? warmService : new ForecastService(tenantDb, new ForecastRepository()));
+    const warmService = new ForecastService(tenantDb, new ForecastRepository(), new TenantReadCache());
+    const serviceFor = (mode: 'cold' | 'warm') => (mode === 'warm' ? warmService : new ForecastService(tenantDb, new ForecastRepository(), new TenantReadCache()));
     const principal: Principal = { subject: 'bench', clientId: 'bench', tenantId, scopes: [Scope.SalesDataRead], expiresAt: 0 };
     console.log(`Sales forecast bench: ${facts.deals.toLocaleString('en-US')} opportunities (${facts.open.toLocaleString('en-US')} open), ${facts.history.toLocaleString('en-US')} stage-history rows, one tenant; ${requests} sequential requests per case after 4 warm-ups`);
     const all: number[] = [];

@@ -33,6 +33,8 @@ export interface AppConfig {
   redisUrl?: string;
   notifications: NotificationsConfig;
   rateLimit: RateLimitConfig;
+  /** Cached analytics answers per tenant; ttlSeconds 0 → off. */
+  readCache: { ttlSeconds: number; maxEntries: number };
   /** Prometheus `/metrics` on its own listener; undefined → not served. */
   metrics?: { port: number; host: string };
   /** OpenTelemetry traces; undefined → off (nothing loaded). */
@@ -119,6 +121,7 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
       perIp: e.RATE_LIMIT_PER_IP_PER_MINUTE,
       authFailuresPerIp: e.RATE_LIMIT_AUTH_FAILURES_PER_IP_PER_MINUTE,
     },
+    readCache: { ttlSeconds: e.READ_CACHE_TTL_SECONDS, maxEntries: e.READ_CACHE_MAX_ENTRIES },
     metrics: e.METRICS_PORT === undefined ? undefined : { port: e.METRICS_PORT, host: e.METRICS_HOST },
     tracing: e.OTEL_EXPORTER_OTLP_ENDPOINT ? { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME } : undefined,
     http: {

@@ -85,6 +85,10 @@ export const envSchema = z.object({
   RATE_LIMIT_PER_IP_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000_000).default(600),
   // Requests answered 401 per client IP; past it, that IP gets 429 until its window slides (T79).
   RATE_LIMIT_AUTH_FAILURES_PER_IP_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000_000).default(1000),
+  // Answers of analytics reads (pipeline, forecast, revenue, win rates, insights) kept per tenant until its CRM data
+  // changes (Postgres LISTEN/NOTIFY reaches every instance) or this many seconds pass; 0 turns the cache off.
+  READ_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+  READ_CACHE_MAX_ENTRIES: z.coerce.number().int().min(1).max(1_000_000).default(5_000),
   // Prometheus metrics on their own listener (unset → not served; 0 → an ephemeral port, for tests).
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),

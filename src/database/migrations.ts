@@ -7,6 +7,7 @@ import { CreateOauthState1764500000000 } from '../authorization-server/migration
 import { CreateAuditLog1764600000000 } from '../audit/migrations/1764600000000-create-audit-log.js';
 import { LeakproofIlike1764700000000 } from './migrations/1764700000000-leakproof-ilike.js';
 import { SalesForecastIndexes1764800000000 } from '../sales/migrations/1764800000000-sales-forecast-indexes.js';
+import { NotifyTenantDataChanged1764900000000 } from './migrations/1764900000000-notify-tenant-data-changed.js';
 
 /**
  * Every migration, in order. Feature modules add theirs here (never edit one that has landed).
@@ -22,4 +23,5 @@ export const migrations = [
   CreateAuditLog1764600000000,
   LeakproofIlike1764700000000,
   SalesForecastIndexes1764800000000,
+  NotifyTenantDataChanged1764900000000,
 ];

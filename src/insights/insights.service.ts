@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { TenantReadCache } from '../database/tenant-changes/tenant-read-cache.js';
 import type { Principal } from '../auth/principal.js';
 import { TenantDb } from '../database/tenant-db.js';
 import { accountRisks, INACTIVE_DAYS, SHRINKING_SPEND } from './account-risks.js';
@@ -13,10 +14,16 @@ export class InsightsService {
   constructor(
     private readonly db: TenantDb,
     private readonly repository: InsightsRepository,
+    private readonly cache: TenantReadCache,
   ) {}
 
   /** One account's revenue trend, open pipeline, last activity and risk flags with their evidence. */
-  async accountInsights(principal: Principal, accountId: string): Promise<AccountInsights> {
+  /** Cached until the tenant's CRM data changes (TenantReadCache). */
+  accountInsights(principal: Principal, accountId: string): Promise<AccountInsights> {
+    return this.cache.get(principal.tenantId, JSON.stringify(['account-insights', accountId, new Date().toISOString().slice(0, 10)]), () => this.computeAccountInsights(principal, accountId));
+  }
+
+  private async computeAccountInsights(principal: Principal, accountId: string): Promise<AccountInsights> {
     const today = new Date().toISOString().slice(0, 10);
     const t = principal.tenantId;
     const data = await this.db.run(t, async (m) => {

@@ -54,7 +54,7 @@ export class IdempotencyService {
   }
 
   async execute<T>(principal: Principal, request: IdempotentRequest, work: (manager: EntityManager) => Promise<T>): Promise<IdempotentOutcome<T>> {
-    if (request.key === undefined) return { value: await this.tenantDb.run(principal.tenantId, work), replayed: false };
+    if (request.key === undefined) return { value: await this.tenantDb.write(principal.tenantId, work), replayed: false };
     const scope: IdempotencyScope = { tenantId: principal.tenantId, clientId: principal.clientId, key: request.key };
     const hash = request.streamed ? null : requestHash(request.request);
     const token = randomUUID();
@@ -66,7 +66,7 @@ export class IdempotencyService {
     if (existing === null) throw IdempotencyError.inFlight(); // claimed and released in between: retry
     if (existing) return { value: await this.replay<T>(existing, request, hash), replayed: true };
     try {
-      const value = await this.tenantDb.run(principal.tenantId, async (manager) => {
+      const value = await this.tenantDb.write(principal.tenantId, async (manager) => {
         const result = await work(manager);
         const finalHash = request.streamed ? request.streamed.final() : null;
         const completed = await this.repository.complete(manager, scope, token, finalHash, request.status ?? 201, JSON.stringify(result));

@@ -68,7 +68,7 @@ export class AccountsService {
     const { version, ...values } = input;
     const expected = expectedVersion(version, options.ifMatch);
     const tenantId = principal.tenantId;
-    return this.tenantDb.run(tenantId, (manager) =>
+    return this.tenantDb.write(tenantId, (manager) =>
       updateVersioned({
         expected,
         currentVersion: (lock) => this.accounts.currentVersion(manager, tenantId, id, lock),

@@ -64,7 +64,7 @@ export class ContactsService {
     const { version, ...values } = input;
     const expected = expectedVersion(version, options.ifMatch);
     const tenantId = principal.tenantId;
-    return this.tenantDb.run(tenantId, (manager) =>
+    return this.tenantDb.write(tenantId, (manager) =>
       updateVersioned({
         expected,
         currentVersion: (lock) => this.contacts.currentVersion(manager, tenantId, id, lock),

@@ -97,7 +97,7 @@ export class OpportunitiesService {
   async update(principal: Principal, id: string, input: UpdateOpportunityInput, options: UpdateOptions = {}): Promise<Opportunity> {
     const { version, ...change } = input;
     const expected = expectedVersion(version, options.ifMatch);
-    const { opportunity, events } = await this.tenantDb.run(principal.tenantId, (manager) =>
+    const { opportunity, events } = await this.tenantDb.write(principal.tenantId, (manager) =>
       this.applyUpdate(manager, principal, id, change, expected),
     );
     this.events.publish(events);

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { TenantReadCache } from '../../database/tenant-changes/tenant-read-cache.js';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,7 +55,7 @@ async function main(): Promise<number> {
     }
     const db = new TenantDb(dataSource);
     const repository = new ForecastRepository();
-    const deps = { db, repository, service: new ForecastService(db, repository) };
+    const deps = { db, repository, service: new ForecastService(db, repository, new TenantReadCache()) };
     const options = { today, months: Number(values.months), horizon: Number(values.horizon) };
     for (const tenant of DEMO_TENANTS) {
       const scopes = [{}, ...(values['by-region'] ? REGION_WEIGHTS.map(([region]) => ({ region })) : [])];

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { TenantReadCache } from '../../database/tenant-changes/tenant-read-cache.js';
 import type { Principal } from '../../auth/principal.js';
 import { TenantDb } from '../../database/tenant-db.js';
 import type { ForecastResultView } from '../sales-results.schemas.js';
@@ -35,10 +36,16 @@ export class ForecastService {
   constructor(
     private readonly db: TenantDb,
     private readonly repository: ForecastRepository,
+    private readonly cache: TenantReadCache,
   ) {}
 
   /** The revenue forecast for the periods from asOf on, with its method, reason, accuracy and basis. */
-  async forecast(principal: Principal, query: ForecastQuery): Promise<ForecastResultView> {
+  /** Cached until the tenant's CRM data changes (TenantReadCache). */
+  forecast(principal: Principal, query: ForecastQuery): Promise<ForecastResultView> {
+    return this.cache.get(principal.tenantId, JSON.stringify(['forecast', query, todayUtc()]), () => this.computeForecast(principal, query));
+  }
+
+  private async computeForecast(principal: Principal, query: ForecastQuery): Promise<ForecastResultView> {
     const asOf = query.asOf ?? todayUtc();
     const filters: DealFilters = { region: query.region, segment: query.segment };
     const data = await this.load(principal.tenantId, filters, asOf, query.method !== 'timeseries');

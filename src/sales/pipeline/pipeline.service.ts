@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { TenantReadCache } from '../../database/tenant-changes/tenant-read-cache.js';
 import type { Principal } from '../../auth/principal.js';
 import { TenantDb } from '../../database/tenant-db.js';
 import { ForecastService } from '../forecasting/forecast.service.js';
@@ -21,10 +22,16 @@ export class PipelineService {
     private readonly repository: PipelineRepository,
     private readonly winRates: WinRatesService,
     private readonly forecasts: ForecastService,
+    private readonly cache: TenantReadCache,
   ) {}
 
   /** The open pipeline today: by stage and forecast category, weighted, covered, slipping, aging. */
-  async pipeline(principal: Principal, query: PipelineQuery): Promise<PipelineResult> {
+  /** Cached until the tenant's CRM data changes (TenantReadCache). */
+  pipeline(principal: Principal, query: PipelineQuery): Promise<PipelineResult> {
+    return this.cache.get(principal.tenantId, JSON.stringify(['pipeline', query, todayUtc()]), () => this.computePipeline(principal, query));
+  }
+
+  private async computePipeline(principal: Principal, query: PipelineQuery): Promise<PipelineResult> {
     const today = todayUtc();
     const filters: DealFilters = { region: query.region, segment: query.segment };
     const quarter = periodStartMonth(monthIndex(today), 'quarter');

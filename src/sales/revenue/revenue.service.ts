@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { TenantReadCache } from '../../database/tenant-changes/tenant-read-cache.js';
 import type { Principal } from '../../auth/principal.js';
 import { ValidationError } from '../../common/errors/domain-error.js';
 import { TenantDb } from '../../database/tenant-db.js';
@@ -44,10 +45,16 @@ export class RevenueService {
   constructor(
     private readonly db: TenantDb,
     private readonly repository: RevenueRepository,
+    private readonly cache: TenantReadCache,
   ) {}
 
   /** Closed-won revenue per period (by close date), whole calendar periods covering [from, to]. */
-  async revenue(principal: Principal, query: RevenueQuery): Promise<RevenueResult> {
+  /** Cached until the tenant's CRM data changes (TenantReadCache). */
+  revenue(principal: Principal, query: RevenueQuery): Promise<RevenueResult> {
+    return this.cache.get(principal.tenantId, JSON.stringify(['revenue', query, todayUtc()]), () => this.computeRevenue(principal, query));
+  }
+
+  private async computeRevenue(principal: Principal, query: RevenueQuery): Promise<RevenueResult> {
     const today = todayUtc();
     const { from, to } = this.window(query, today);
     const filters = { region: query.region, segment: query.segment, owner: query.owner, product: query.product };

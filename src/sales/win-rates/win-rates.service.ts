@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { TenantReadCache } from '../../database/tenant-changes/tenant-read-cache.js';
 import type { EntityManager } from 'typeorm';
 import type { Principal } from '../../auth/principal.js';
 import { TenantDb } from '../../database/tenant-db.js';
@@ -33,9 +34,15 @@ export class WinRatesService {
   constructor(
     private readonly db: TenantDb,
     private readonly repository: WinRatesRepository,
+    private readonly cache: TenantReadCache,
   ) {}
 
-  async winRates(principal: Principal, query: WinRatesQuery): Promise<WinRatesResult> {
+  /** Cached until the tenant's CRM data changes (TenantReadCache). */
+  winRates(principal: Principal, query: WinRatesQuery): Promise<WinRatesResult> {
+    return this.cache.get(principal.tenantId, JSON.stringify(['win-rates', query]), () => this.computeWinRates(principal, query));
+  }
+
+  private async computeWinRates(principal: Principal, query: WinRatesQuery): Promise<WinRatesResult> {
     const filters: DealFilters = { region: query.region, segment: query.segment };
     const { overall, rows } = await this.db.run(principal.tenantId, async (manager) => ({
       overall: (await this.repository.byDimension(manager, principal.tenantId, null, filters))[0],

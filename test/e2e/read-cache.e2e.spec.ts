@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DataSource } from 'typeorm';
+import { createDataSource } from '../../src/database/data-source.js';
+import { startAuthFixture, type AuthFixture } from '../helpers/auth-fixture.js';
+import { json } from '../helpers/http.js';
+import { SalesFixtures } from '../helpers/sales-fixtures.js';
+import { startTestApp, testDatabaseUrl, type TestApp } from '../helpers/test-app.js';
+
+const SALES = 'mcp:tools:sales-data:read mcp:tools:crm:write mcp:tools:crm:read';
+const REVENUE = '/api/v1/sales/revenue?from=2024-01-01&to=2024-12-31&interval=year';
+const today = new Date().toISOString().slice(0, 10);
+
+/**
+ * Analytics answers are cached per tenant until its CRM data changes (TenantReadCache +
+ * TenantChangeFeed). To see the cache at all, a test changes rows with triggers switched off
+ * (`session_replication_role = replica`): no notification, so a cached answer stays as it was —
+ * the proof that it was served without asking Postgres. Every other way of changing data must
+ * show at once (this instance) or within moments (another instance, a script, an admin).
+ */
+describe('cached analytics answers (TenantReadCache over LISTEN/NOTIFY)', () => {
+  let f: AuthFixture;
+  let other: TestApp;
+  let owner: DataSource;
+  let sales: SalesFixtures;
+  let token: string;
+  let accountId: string;
+  let opportunityId: string;
+
+  const total = async (base: string) => (await json(await fetch(`${base}${REVENUE}`, { headers: { authorization: `Bearer ${token}` } }))).total as number;
+  /** Changes an amount without firing the notify trigger: invisible to every cache. */
+  const silentlySetAmount = (amount: number) =>
+    owner.transaction(async (m) => {
+      await m.query(`SET LOCAL session_replication_role = replica`);
+      await m.query(`UPDATE opportunities SET amount = $3 WHERE tenant_id = $1 AND id = $2`, [f.tenantA, opportunityId, amount]);
+    });
+  const eventually = async (read: () => Promise<number>, expected: number) => {
+    const deadline = Date.now() + 5_000;
+    let seen = await read();
+    while (seen !== expected && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      seen = await read();
+    }
+    return seen;
+  };
+
+  beforeAll(async () => {
+    f = await startAuthFixture();
+    // A second instance on the same database, as behind a load balancer.
+    other = await startTestApp({ AUTH_ISSUER: f.issuer.url, PUBLIC_URL: f.t.config.auth.audience });
+    owner = createDataSource({ url: testDatabaseUrl(), asAppRole: false, poolSize: 2 });
+    await owner.initialize();
+    sales = await SalesFixtures.open();
+    token = f.token({ claims: { scope: SALES } });
+    accountId = await sales.account(f.tenantA, { name: 'Cached Co', region: 'West' });
+    [opportunityId] = await sales.deals(f.tenantA, [
+      { accountId, amount: 1000, stage: 'closed_won', closeDate: '2024-03-10', createdAt: '2024-02-01T09:00:00Z' },
+    ]);
+  });
+
+  afterAll(async () => {
+    await other?.close();
+    await sales?.close();
+    await owner?.destroy();
+    await f?.close();
+  });
+
+  it('when the data changes behind every cache’s back, then the cached answer is served unchanged — on each instance', async () => {
+    expect(await total(f.t.baseUrl)).toBe(1000);
+    expect(await total(other.baseUrl)).toBe(1000);
+    await silentlySetAmount(1500);
+    expect(await total(f.t.baseUrl)).toBe(1000);
+    expect(await total(other.baseUrl)).toBe(1000);
+  });
+
+  it('when this instance writes through the API, then its next answer shows the write at once, and the other instance’s within moments', async () => {
+    await silentlySetAmount(1000);
+    expect(await total(f.t.baseUrl)).toBe(1000);
+    expect(await total(other.baseUrl)).toBe(1000);
+    const patched = await fetch(`${f.t.baseUrl}/api/v1/crm/opportunities/${opportunityId}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'if-match': '*' },
+      body: JSON.stringify({ amount: 2000 }),
+    });
+    expect(patched.status, await patched.clone().text()).toBe(200);
+    // No wait: read-your-writes on the instance that wrote.
+    expect(await total(f.t.baseUrl)).toBe(2000);
+    expect(await eventually(() => total(other.baseUrl), 2000)).toBe(2000);
+  });
+
+  it('when a script or an admin changes rows in Postgres directly (with or without a tenant), then every instance drops its answers', async () => {
+    expect(await total(f.t.baseUrl)).toBe(2000);
+    await sales.deals(f.tenantA, [{ accountId, amount: 500, stage: 'closed_won', closeDate: '2024-06-10', createdAt: '2024-05-01T09:00:00Z' }]);
+    expect(await eventually(() => total(f.t.baseUrl), 2500)).toBe(2500);
+    expect(await eventually(() => total(other.baseUrl), 2500)).toBe(2500);
+    // As the owner with no tenant set (a migration, psql): the notification names no tenant, so all go.
+    await owner.query(`UPDATE opportunities SET amount = 700 WHERE tenant_id = $1 AND amount = 500`, [f.tenantA]);
+    expect(await eventually(() => total(f.t.baseUrl), 2700)).toBe(2700);
+    expect(await eventually(() => total(other.baseUrl), 2700)).toBe(2700);
+  });
+
+  it('when another tenant’s data changes, then this tenant’s cached answer stays', async () => {
+    expect(await total(f.t.baseUrl)).toBe(2700);
+    await silentlySetAmount(1);
+    await sales.deals(f.tenantB, [{ amount: 9, stage: 'closed_won', closeDate: '2024-06-10', createdAt: '2024-05-01T09:00:00Z' }]);
+    // Give tenant B's notification time to arrive; tenant A's answer must not have been dropped.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await total(f.t.baseUrl)).toBe(2700);
+    await owner.query(`UPDATE opportunities SET amount = 1000 WHERE tenant_id = $1 AND id = $2`, [f.tenantA, opportunityId]);
+    expect(await eventually(() => total(f.t.baseUrl), 1700)).toBe(1700);
+  });
+
+  it('when the change feed loses its connection, then nothing is cached until it is back, and answers are fresh after', async () => {
+    expect(await total(f.t.baseUrl)).toBe(1700);
+    const killed = await owner.query(`SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = 'sales-analytics-change-feed'`);
+    expect(killed.length).toBeGreaterThanOrEqual(2);
+    // Changes made while no one listens (no notification can reach anyone) must not be hidden by a cache.
+    await silentlySetAmount(3000);
+    expect(await eventually(() => total(f.t.baseUrl), 3700)).toBe(3700);
+    expect(await eventually(() => total(other.baseUrl), 3700)).toBe(3700);
+    // Back to caching once the feed has reconnected (at most a few seconds).
+    const deadline = Date.now() + 15_000;
+    let listening = 0;
+    while (Date.now() < deadline) {
+      [{ listening }] = await owner.query(`SELECT count(*)::int AS listening FROM pg_stat_activity WHERE application_name = 'sales-analytics-change-feed' AND query LIKE 'LISTEN%'`);
+      if (listening >= 2) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(listening).toBeGreaterThanOrEqual(2);
+    expect(await total(f.t.baseUrl)).toBe(3700);
+    await silentlySetAmount(1000);
+    expect(await total(f.t.baseUrl)).toBe(3700);
+  });
+
+  it('when the forecast and pipeline are asked twice, then the answers are identical and the pipeline is dated today', async () => {
+    const auth = { authorization: `Bearer ${token}` };
+    const first = await (await fetch(`${f.t.baseUrl}/api/v1/sales/pipeline`, { headers: auth })).text();
+    const second = await (await fetch(`${f.t.baseUrl}/api/v1/sales/pipeline`, { headers: auth })).text();
+    expect(second).toBe(first);
+    expect(JSON.parse(first).asOf).toBe(today);
+  });
+});
