@@ -33,6 +33,7 @@ export interface AppConfig {
   redisUrl?: string;
   notifications: NotificationsConfig;
   rateLimit: RateLimitConfig;
+  forecast: { snapshotTimeoutMs: number };
   /** Cached analytics answers per tenant; ttlSeconds 0 → off. */
   readCache: { ttlSeconds: number; maxEntries: number };
   /** Prometheus `/metrics` on its own listener; undefined → not served. */
@@ -121,6 +122,7 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
       perIp: e.RATE_LIMIT_PER_IP_PER_MINUTE,
       authFailuresPerIp: e.RATE_LIMIT_AUTH_FAILURES_PER_IP_PER_MINUTE,
     },
+    forecast: { snapshotTimeoutMs: e.FORECAST_SNAPSHOT_TIMEOUT_MS },
     readCache: { ttlSeconds: e.READ_CACHE_TTL_SECONDS, maxEntries: e.READ_CACHE_MAX_ENTRIES },
     metrics: e.METRICS_PORT === undefined ? undefined : { port: e.METRICS_PORT, host: e.METRICS_HOST },
     tracing: e.OTEL_EXPORTER_OTLP_ENDPOINT ? { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME } : undefined,

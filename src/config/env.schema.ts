@@ -85,6 +85,8 @@ export const envSchema = z.object({
   RATE_LIMIT_PER_IP_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000_000).default(600),
   // Requests answered 401 per client IP; past it, that IP gets 429 until its window slides (T79).
   RATE_LIMIT_AUTH_FAILURES_PER_IP_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000_000).default(1000),
+  // A forecast whose pipeline rebuild (one pass over the stage history) takes longer uses the time series only, with a warning.
+  FORECAST_SNAPSHOT_TIMEOUT_MS: z.coerce.number().int().min(1).max(29_000).default(25_000),
   // Answers of analytics reads (pipeline, forecast, revenue, win rates, insights) kept per tenant until its CRM data
   // changes (Postgres LISTEN/NOTIFY reaches every instance) or this many seconds pass; 0 turns the cache off.
   READ_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),

@@ -17,8 +17,7 @@ export class InsightsService {
     private readonly cache: TenantReadCache,
   ) {}
 
-  /** One account's revenue trend, open pipeline, last activity and risk flags with their evidence. */
-  /** Cached until the tenant's CRM data changes (TenantReadCache). */
+  /** One account's revenue trend, open pipeline, last activity and risk flags with their evidence. Cached until the tenant's CRM data changes (TenantReadCache). */
   accountInsights(principal: Principal, accountId: string): Promise<AccountInsights> {
     return this.cache.get(principal.tenantId, JSON.stringify(['account-insights', accountId, new Date().toISOString().slice(0, 10)]), () => this.computeAccountInsights(principal, accountId));
   }

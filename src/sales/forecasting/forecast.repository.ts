@@ -19,8 +19,8 @@ export function idRanges(parts: number): IdRange[] {
 
 /** Same-day snapshots only teach the live forecast's first month; the last two years suffice. */
 const LEARNING_MONTHS_FOR_DAYS = 24;
-/** The snapshot query gives up before the app's statement timeout, so the forecast can go on without it. */
-export const SNAPSHOT_TIMEOUT = '25s';
+/** The snapshot query gives up before the app's statement timeout (30 s), so the forecast can go on without it. */
+export const DEFAULT_SNAPSHOT_TIMEOUT_MS = 25_000;
 
 /** The first day of the month `offset` months from the one containing `isoDate`. */
 function monthStartOf(isoDate: string, offset: number): string {
@@ -116,6 +116,7 @@ export class ForecastRepository {
     asOf: string,
     firstRef: string,
     ids: IdRange = FULL_RANGE,
+    timeoutMs = DEFAULT_SNAPSHOT_TIMEOUT_MS,
   ): Promise<SnapshotRow[]> {
     const p = new SqlParams();
     const tenant = p.add(tenantId);
@@ -135,7 +136,7 @@ export class ForecastRepository {
       : ` WHERE h.tenant_id = ${tenant}${range}`;
     // The aggregation's hash tables stay in memory (a few MB) instead of spilling to disk.
     await manager.query(`SET LOCAL work_mem = '64MB'`);
-    await manager.query(`SET LOCAL statement_timeout = '${SNAPSHOT_TIMEOUT}'`);
+    await manager.query(`SET LOCAL statement_timeout = ${Math.floor(timeoutMs)}`);
     // One ordered pass over the history (an index-only scan of stage_history_replay): each row's
     // span until the next change, the deal's first row and its final state as known at asOf.
     const sql = `

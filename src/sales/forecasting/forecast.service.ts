@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import type { AppConfig } from '../../config/app-config.js';
+import { APP_CONFIG } from '../../config/config.module.js';
 import { TenantReadCache } from '../../database/tenant-changes/tenant-read-cache.js';
 import type { Principal } from '../../auth/principal.js';
 import { TenantDb } from '../../database/tenant-db.js';
@@ -10,7 +12,7 @@ import { money, type DealFilters } from '../shared/sql-params.js';
 import { chartFromForecast } from './forecast-chart.js';
 import { describeDrivers, type Driver } from './forecast-drivers.js';
 import { runForecastModel, type ModelOutput, type MonthFacts } from './forecast-model.js';
-import { ForecastRepository, idRanges, SNAPSHOT_KIND, SNAPSHOT_TIMEOUT, type MonthRow, type SnapshotRow } from './forecast.repository.js';
+import { ForecastRepository, idRanges, SNAPSHOT_KIND, DEFAULT_SNAPSHOT_TIMEOUT_MS, type MonthRow, type SnapshotRow } from './forecast.repository.js';
 import { LEARNING_MONTHS, type PipelineComponents, type SnapshotCell } from './pipeline-model.js';
 import { SnapshotCache } from './snapshot-cache.js';
 
@@ -27,20 +29,25 @@ interface Loaded {
   unvalued: number;
   /** Set when the pipeline could not be rebuilt in time (the forecast then uses the time series only). */
   pipelineTimedOut: boolean;
+  snapshotTimeoutMs: number;
 }
 
 @Injectable()
 export class ForecastService {
   private readonly snapshotCache = new SnapshotCache();
 
+  private readonly snapshotTimeoutMs: number;
+
   constructor(
     private readonly db: TenantDb,
     private readonly repository: ForecastRepository,
     private readonly cache: TenantReadCache,
-  ) {}
+    @Optional() @Inject(APP_CONFIG) config?: AppConfig,
+  ) {
+    this.snapshotTimeoutMs = config?.forecast.snapshotTimeoutMs ?? DEFAULT_SNAPSHOT_TIMEOUT_MS;
+  }
 
-  /** The revenue forecast for the periods from asOf on, with its method, reason, accuracy and basis. */
-  /** Cached until the tenant's CRM data changes (TenantReadCache). */
+  /** The revenue forecast for the periods from asOf on, with its method, reason, accuracy and basis. Cached until the tenant's CRM data changes (TenantReadCache). */
   forecast(principal: Principal, query: ForecastQuery): Promise<ForecastResultView> {
     return this.cache.get(principal.tenantId, JSON.stringify(['forecast', query, todayUtc()]), () => this.computeForecast(principal, query));
   }
@@ -90,6 +97,7 @@ export class ForecastService {
       cells: rows.map(toCell),
       unvalued: rows.filter((r) => r.kind === SNAPSHOT_KIND.asOf).reduce((s, r) => s + r.unvalued, 0),
       pipelineTimedOut: snapshots === null,
+      snapshotTimeoutMs: this.snapshotTimeoutMs,
     };
   }
 
@@ -104,7 +112,7 @@ export class ForecastService {
     const cached = this.snapshotCache.get(key, version);
     if (cached) return cached;
     const slices = await Promise.all(
-      idRanges(SNAPSHOT_SLICES).map((ids) => this.db.run(tenantId, (manager) => this.repository.snapshots(manager, tenantId, filters, asOf, firstRef, ids))),
+      idRanges(SNAPSHOT_SLICES).map((ids) => this.db.run(tenantId, (manager) => this.repository.snapshots(manager, tenantId, filters, asOf, firstRef, ids, this.snapshotTimeoutMs))),
     );
     const rows = mergeSnapshots(slices.flat());
     this.snapshotCache.set(key, version, rows);
@@ -181,7 +189,7 @@ function basis(data: Loaded, out: ModelOutput) {
 function pipelineWarnings(out: ModelOutput, data: Loaded): string[] {
   const warnings: string[] = [];
   const pipelineBased = out.selection.method !== 'timeseries';
-  if (data.pipelineTimedOut) warnings.push(`rebuilding the pipeline from the stage history took longer than ${SNAPSHOT_TIMEOUT}: this forecast uses the time series only (a region or segment filter makes the rebuild smaller)`);
+  if (data.pipelineTimedOut) warnings.push(`rebuilding the pipeline from the stage history took longer than ${data.snapshotTimeoutMs / 1000} s: this forecast uses the time series only (a region or segment filter makes the rebuild smaller)`);
   if (out.live && data.unvalued > 0 && pipelineBased) warnings.push(`${data.unvalued} open deal(s) have no amount and add nothing to the pipeline forecast`);
   if (out.selection.pipelineNote && out.selection.method === 'pipeline') warnings.push(`pipeline method not backtested: ${out.selection.pipelineNote}`);
   return warnings;

@@ -25,8 +25,7 @@ export class PipelineService {
     private readonly cache: TenantReadCache,
   ) {}
 
-  /** The open pipeline today: by stage and forecast category, weighted, covered, slipping, aging. */
-  /** Cached until the tenant's CRM data changes (TenantReadCache). */
+  /** The open pipeline today: by stage and forecast category, weighted, covered, slipping, aging. Cached until the tenant's CRM data changes (TenantReadCache). */
   pipeline(principal: Principal, query: PipelineQuery): Promise<PipelineResult> {
     return this.cache.get(principal.tenantId, JSON.stringify(['pipeline', query, todayUtc()]), () => this.computePipeline(principal, query));
   }

@@ -48,8 +48,7 @@ export class RevenueService {
     private readonly cache: TenantReadCache,
   ) {}
 
-  /** Closed-won revenue per period (by close date), whole calendar periods covering [from, to]. */
-  /** Cached until the tenant's CRM data changes (TenantReadCache). */
+  /** Closed-won revenue per period (by close date), whole calendar periods covering [from, to]. Cached until the tenant's CRM data changes (TenantReadCache). */
   revenue(principal: Principal, query: RevenueQuery): Promise<RevenueResult> {
     return this.cache.get(principal.tenantId, JSON.stringify(['revenue', query, todayUtc()]), () => this.computeRevenue(principal, query));
   }
