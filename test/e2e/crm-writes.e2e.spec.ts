@@ -104,9 +104,12 @@ describe('CRM writes: idempotency keys, optimistic locking, stage history and ev
     const emitter = f.t.app.get(EventEmitter2);
     const seen: { name: string; payload: Record<string, unknown>; committed: number }[] = [];
     const listen = (name: string) => async (payload: Record<string, unknown>) => {
+      // Recorded in emission order, before the query (their answers may come back in any order).
+      const entry = { name, payload, committed: -1 };
+      seen.push(entry);
       // A separate connection sees the history row only if the transaction has committed.
       const [row] = await f.admin.query(`SELECT count(*)::int AS n FROM opportunity_stage_history WHERE opportunity_id = $1`, [payload.opportunityId]);
-      seen.push({ name, payload, committed: row.n });
+      entry.committed = row.n;
     };
     const onStage = listen(OPPORTUNITY_STAGE_CHANGED);
     const onSlip = listen(OPPORTUNITY_CLOSE_DATE_SLIPPED);
