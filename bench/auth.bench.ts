@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { nowMicros, summarizeProfile, type Marker } from './cpu-profile.js';
+import { nowMicros } from './lib/load.js';
+import { summarizeProfile, type Marker } from './lib/profile.js';
 
 /**
  * `npm run bench:auth [-- --duration 5 --rounds 3 --warmup 2 --connections 50 --no-profile]`
@@ -180,13 +181,13 @@ async function profile(label: string, path: string, env: Record<string, string>,
   await mkdir(dir, { recursive: true });
   const server = await startServer(['--cpu-prof', `--cpu-prof-dir=${dir}`], env);
   const headers: Record<string, string> = withToken ? { authorization: `Bearer ${server.token}` } : {};
-  const window = { fromUs: 0, toUs: 0 };
+  const window: [number, number] = [0, 0];
   let requests = 0;
   try {
     await load(`${server.url}${path}`, WARMUP, headers);
-    window.fromUs = nowMicros();
+    window[0] = nowMicros();
     const result = await autocannon({ url: `${server.url}${path}`, connections: CONNECTIONS, duration: DURATION * 2, headers });
-    window.toUs = nowMicros();
+    window[1] = nowMicros();
     requests = result.requests.total;
   } finally {
     await stopServer(server);
@@ -195,8 +196,7 @@ async function profile(label: string, path: string, env: Record<string, string>,
   if (!file) throw new Error('no .cpuprofile written');
   // Only the samples taken under load: start-up, warm-up and shutdown are left out.
   const summary = await summarizeProfile(join(dir, file), MARKERS, window);
-  const idle = summary.byBucket.find(([bucket]) => bucket === '(idle)')?.[1] ?? 0;
-  const busy = summary.totalMs - idle;
+  const busy = summary.totalMs - summary.idleMs;
   const pct = (ms: number) => `${((100 * ms) / busy).toFixed(1)} %`.padStart(7);
   const perRequest = (ms: number) => `${((ms * 1000) / requests).toFixed(0)} µs`.padStart(7);
   console.log(

@@ -12,6 +12,12 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
+/** A named test on a stack frame: time with a matching frame anywhere on the stack counts as inclusive time. */
+export interface Marker {
+  label: string;
+  matches(frame: ProfileNode['callFrame']): boolean;
+}
+
 export interface ProfileSummary {
   totalMs: number;
   idleMs: number;
@@ -19,7 +25,7 @@ export interface ProfileSummary {
   byBucket: [string, number][];
   /** Self time per function. */
   byFunction: [string, number][];
-  /** Time with a frame of the named package anywhere on the stack. */
+  /** Time with a frame of the named package (or matching the marker) anywhere on the stack. */
   inclusive: [string, number][];
 }
 
@@ -36,7 +42,12 @@ function bucketOf(url: string, functionName: string): string {
  * Reads a V8 `.cpuprofile` and totals where the time went, counting only samples inside `window`
  * (monotonic µs) when given — so that start-up does not drown the steady state.
  */
-export async function summarizeProfile(file: string, inclusivePackages: string[], window?: [number, number]): Promise<ProfileSummary> {
+export async function summarizeProfile(file: string, inclusiveOf: (string | Marker)[], window?: [number, number]): Promise<ProfileSummary> {
+  const markers = inclusiveOf.map((wanted): Marker =>
+    typeof wanted === 'string'
+      ? { label: wanted, matches: (frame) => bucketOf(frame.url, frame.functionName).startsWith(wanted) }
+      : wanted,
+  );
   const profile = JSON.parse(await readFile(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
@@ -66,11 +77,10 @@ export async function summarizeProfile(file: string, inclusivePackages: string[]
     const seen = new Set<string>();
     for (let current: number | undefined = id; current !== undefined; current = parent.get(current)) {
       const frame = byId.get(current)!.callFrame;
-      const pkg = bucketOf(frame.url, frame.functionName);
-      for (const wanted of inclusivePackages) {
-        if (!seen.has(wanted) && (pkg === wanted || pkg.startsWith(wanted))) {
-          seen.add(wanted);
-          inclusive.set(wanted, (inclusive.get(wanted) ?? 0) + micros);
+      for (const marker of markers) {
+        if (!seen.has(marker.label) && marker.matches(frame)) {
+          seen.add(marker.label);
+          inclusive.set(marker.label, (inclusive.get(marker.label) ?? 0) + micros);
         }
       }
     }
