@@ -189,7 +189,7 @@ async function chooseMcpTargets(base: string, auth: Record<string, string>, acco
   let cheap;
   // The cheapest read: one row by primary key.
   if (names.has('crm_get_account')) cheap = await call('crm_get_account', { accountId }, 'ours: MCP tools/call crm_get_account');
-  else if (names.has('crm_search_accounts')) cheap = await call('crm_search_accounts', { limit: '20' }, 'ours: MCP tools/call crm_search_accounts');
+  else if (names.has('crm_search_accounts')) cheap = await call('crm_search_accounts', { limit: 20 }, 'ours: MCP tools/call crm_search_accounts');
   else cheap = unavailable('ours: MCP tools/call (cheap read)', `not available yet (tools: ${[...names].join(', ') || 'none'})`);
   const forecast = names.has('sales_get_forecast')
     ? await call('sales_get_forecast', {}, 'ours: MCP tools/call sales_get_forecast')

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { MAX_PAGE_SIZE } from '../common/pagination/pagination.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../common/pagination/pagination.js';
 import { accountListQuerySchema, type AccountListQuery } from './accounts/accounts.schemas.js';
 import { logActivitySchema } from './activities/activities.schemas.js';
-import { createOpportunitySchema, opportunityListQuerySchema, type OpportunityListQuery } from './opportunities/opportunities.schemas.js';
+import { opportunityListQuerySchema, updateOpportunitySchema, type OpportunityListQuery } from './opportunities/opportunities.schemas.js';
 import { requireSomeField, stageSchema, uuidSchema } from './shared/crm.schemas.js';
 
 /**
@@ -11,33 +11,37 @@ import { requireSomeField, stageSchema, uuidSchema } from './shared/crm.schemas.
  * `stage=a,b`); tool arguments are JSON, so those two fields take a number and an array here.
  * Each parses to the exact input type of the service method it feeds.
  */
-const toolLimit = z.number().int().min(1).max(MAX_PAGE_SIZE).optional().describe(`Page size, 1–${MAX_PAGE_SIZE} (default 50)`);
+const toolLimit = z.number().int().min(1).max(MAX_PAGE_SIZE).optional().describe(`Page size, 1–${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE})`);
 
 /** `crm_search_accounts` → AccountsService.search(principal, input). */
 export const searchAccountsToolInputSchema = accountListQuerySchema.extend({ limit: toolLimit });
 
 /** `crm_get_account` → AccountsService.get(principal, input.accountId). */
-export const getAccountToolInputSchema = z.strictObject({ accountId: uuidSchema });
+export const getAccountToolInputSchema = z.strictObject({ accountId: uuidSchema.describe('The account id (from crm_search_accounts)') });
 
 /** `crm_search_opportunities` → OpportunitiesService.search(principal, input). */
 export const searchOpportunitiesToolInputSchema = opportunityListQuerySchema.extend({
-  stage: z.array(stageSchema).min(1).max(6).optional(),
+  stage: z.array(stageSchema).min(1).max(6).optional().describe('One or more stages'),
   limit: toolLimit,
 });
 
 /**
- * `crm_update_opportunity` → OpportunitiesService.update(principal, opportunityId, rest).
- * `version` is the version read (stale → conflict, nothing written).
+ * `crm_update_opportunity` → OpportunitiesService.update(principal, opportunityId, rest): the REST
+ * update body plus the path parameter. `version` is the version read (stale → conflict, nothing written).
  */
-export const updateOpportunityToolInputSchema = createOpportunitySchema
-  .partial()
-  .extend({ opportunityId: uuidSchema, version: z.number().int().positive().optional() })
+export const updateOpportunityToolInputSchema = z
+  .strictObject({ opportunityId: uuidSchema.describe('The opportunity id (from crm_search_opportunities)'), ...updateOpportunitySchema.shape })
   .superRefine((value, context) => requireSomeField(value, context, ['version', 'opportunityId']));
 
-/** `crm_log_activity` → ActivitiesService.logForOpportunity(principal, opportunityId, rest, { idempotencyKey }). */
-export const logActivityToolInputSchema = logActivitySchema.extend({
-  opportunityId: uuidSchema,
-  idempotencyKey: z.string().regex(/^[\x21-\x7E]{1,255}$/).optional().describe('Retry-safe key: a retry returns the first result'),
+/** `crm_log_activity` → ActivitiesService.logForOpportunity(principal, opportunityId, rest, { idempotencyKey }): the header as an argument. */
+export const logActivityToolInputSchema = z.strictObject({
+  opportunityId: uuidSchema.describe('The opportunity the activity belongs to'),
+  ...logActivitySchema.shape,
+  idempotencyKey: z
+    .string()
+    .regex(/^[\x21-\x7E]{1,255}$/, { error: 'must be 1–255 visible ASCII characters' })
+    .optional()
+    .describe('Retrying with the same key returns the first result instead of logging twice'),
 });
 
 // Compile-time proof that the tool schemas produce what the services take.

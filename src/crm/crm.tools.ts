@@ -3,28 +3,19 @@ import { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
 import { Scope } from '../auth/scope.js';
 import { McpCapabilities, McpTool } from '../mcp/mcp.decorators.js';
-import { accountListQuerySchema, accountPageSchema, accountSchema } from './accounts/accounts.schemas.js';
+import { accountPageSchema, accountSchema } from './accounts/accounts.schemas.js';
 import { AccountsService } from './accounts/accounts.service.js';
-import { activitySchema, logActivitySchema } from './activities/activities.schemas.js';
+import { activitySchema } from './activities/activities.schemas.js';
 import { ActivitiesService } from './activities/activities.service.js';
-import { opportunityListQuerySchema, opportunityPageSchema, opportunitySchema, updateOpportunitySchema } from './opportunities/opportunities.schemas.js';
+import { opportunityPageSchema, opportunitySchema } from './opportunities/opportunities.schemas.js';
 import { OpportunitiesService } from './opportunities/opportunities.service.js';
-import { requireSomeField, uuidSchema } from './shared/crm.schemas.js';
-
-// MCP inputs are the REST schemas, with the path parameter (and the Idempotency-Key header) as arguments.
-const getAccountInput = z.strictObject({ accountId: uuidSchema.describe('The account id (from crm_search_accounts)') });
-const updateOpportunityInput = z
-  .strictObject({ opportunityId: uuidSchema.describe('The opportunity id (from crm_search_opportunities)'), ...updateOpportunitySchema.shape })
-  .superRefine((value, context) => requireSomeField(value, context, ['version', 'opportunityId']));
-const logActivityInput = z.strictObject({
-  opportunityId: uuidSchema.describe('The opportunity the activity belongs to'),
-  ...logActivitySchema.shape,
-  idempotencyKey: z
-    .string()
-    .regex(/^[\x21-\x7E]{1,255}$/, { error: 'must be 1–255 visible ASCII characters' })
-    .optional()
-    .describe('Retrying with the same key returns the first result instead of logging twice'),
-});
+import {
+  getAccountToolInputSchema as getAccountInput,
+  logActivityToolInputSchema as logActivityInput,
+  searchAccountsToolInputSchema,
+  searchOpportunitiesToolInputSchema,
+  updateOpportunityToolInputSchema as updateOpportunityInput,
+} from './crm-tools.schemas.js';
 
 const READ = { readOnlyHint: true, idempotentHint: true, openWorldHint: false } as const;
 
@@ -43,13 +34,13 @@ export class CrmTools {
     title: 'Search accounts',
     description:
       'Lists the tenant’s accounts, newest first, filtered by a name/domain substring (q), region, segment or owner. ' +
-      'Paginated: pass nextCursor back as cursor; limit is a string of digits, 1–200.',
+      'Paginated: pass nextCursor back as cursor; limit is a number, 1–200 (default 50).',
     scope: Scope.CrmRead,
-    input: accountListQuerySchema,
+    input: searchAccountsToolInputSchema,
     output: accountPageSchema,
     annotations: READ,
   })
-  searchAccounts(principal: Principal, input: z.output<typeof accountListQuerySchema>) {
+  searchAccounts(principal: Principal, input: z.output<typeof searchAccountsToolInputSchema>) {
     return this.accounts.search(principal, input);
   }
 
@@ -70,14 +61,14 @@ export class CrmTools {
     name: 'crm_search_opportunities',
     title: 'Search opportunities',
     description:
-      'Lists opportunities, newest first, filtered by name substring (q), stage (one or comma-separated), account, owner, product, ' +
+      'Lists opportunities, newest first, filtered by name substring (q), stage (an array of one or more stages), account, owner, product, ' +
       'the account’s region/segment, or close-date range (YYYY-MM-DD). Paginated like crm_search_accounts.',
     scope: Scope.CrmRead,
-    input: opportunityListQuerySchema,
+    input: searchOpportunitiesToolInputSchema,
     output: opportunityPageSchema,
     annotations: READ,
   })
-  searchOpportunities(principal: Principal, input: z.output<typeof opportunityListQuerySchema>) {
+  searchOpportunities(principal: Principal, input: z.output<typeof searchOpportunitiesToolInputSchema>) {
     return this.opportunities.search(principal, input);
   }
 

@@ -69,7 +69,7 @@ describe.each(['legacy', 'modern'] as Era[])('MCP tools of the landed modules ov
   });
 
   it('when crm_search_accounts is called, then only the own tenant’s accounts come back, as structured content and as JSON text', async () => {
-    const result: Result = await reader.callTool({ name: 'crm_search_accounts', arguments: { region: 'EMEA', limit: '50' } });
+    const result: Result = await reader.callTool({ name: 'crm_search_accounts', arguments: { region: 'EMEA', limit: 50 } });
     expect(result.isError).toBeFalsy();
     const ids = result.structuredContent.data.map((account: { id: string }) => account.id);
     expect(ids).toContain(seedA.accountId);
@@ -92,7 +92,7 @@ describe.each(['legacy', 'modern'] as Era[])('MCP tools of the landed modules ov
   });
 
   it('when crm_search_opportunities filters by account and stage, then the tenant’s matching opportunities', async () => {
-    const result: Result = await reader.callTool({ name: 'crm_search_opportunities', arguments: { accountId: seedA.accountId, stage: 'qualification,proposal' } });
+    const result: Result = await reader.callTool({ name: 'crm_search_opportunities', arguments: { accountId: seedA.accountId, stage: ['qualification', 'proposal'] } });
     expect(result.structuredContent.data.map((opportunity: { id: string }) => opportunity.id)).toEqual([seedA.opportunityId]);
     const foreign: Result = await reader.callTool({ name: 'crm_search_opportunities', arguments: { accountId: seedB.accountId } });
     expect(foreign.structuredContent.data).toEqual([]);

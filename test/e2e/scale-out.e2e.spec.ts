@@ -294,7 +294,7 @@ describe('scale-out: two instances of the product on one Postgres and one Redis'
           const got = await client.callTool({ name: 'crm_get_account', arguments: { accountId: seeded.body.id } });
           expect(got.isError, JSON.stringify(got)).toBeFalsy();
           expect(got.structuredContent).toMatchObject({ id: seeded.body.id, name: seeded.body.name });
-          const found = await client.callTool({ name: 'crm_search_accounts', arguments: { q: seeded.body.name, limit: '5' } });
+          const found = await client.callTool({ name: 'crm_search_accounts', arguments: { q: seeded.body.name, limit: 5 } });
           expect(found.isError, JSON.stringify(found)).toBeFalsy();
           expect(JSON.stringify(found.structuredContent)).toContain(seeded.body.id);
         }
