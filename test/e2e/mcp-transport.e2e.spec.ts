@@ -89,6 +89,15 @@ describe('MCP transport safety (catalog T52, T53, T61–T64, T66, T77)', () => {
     }
   });
 
+  it('when the body is not JSON at all, then 400 with a JSON-RPC parse error (-32700, id null) — the RPC twins keep the contract body', async () => {
+    const response = await postMcp(f.t.baseUrl, '{"jsonrpc":"2.0","id":1,"method":', token);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32700, message: expect.stringContaining('Parse error') } });
+    const twin = await fetch(`${f.t.baseUrl}/mcp/tools/crm`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{"method":' });
+    expect(twin.status).toBe(400);
+    expect(await twin.json()).toMatchObject({ error: 'validation_error', issues: [{ path: 'body' }] });
+  });
+
   it('when GET or DELETE reach /mcp with a token, then 405 with Allow: POST (no sessions, no standalone stream)', async () => {
     for (const method of ['GET', 'DELETE']) {
       const response = await fetch(`${f.t.baseUrl}/mcp`, { method, headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' } });

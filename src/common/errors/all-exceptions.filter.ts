@@ -5,6 +5,12 @@ import { isDatabaseUnavailable } from './database-errors.js';
 import { DomainError, ERROR_STATUS, type ErrorCode } from './domain-error.js';
 
 const DATABASE_RETRY_AFTER_SECONDS = 5;
+/**
+ * Endpoints that speak JSON-RPC (MCP Streamable HTTP, src/mcp): a body that is not JSON is a
+ * JSON-RPC parse error there (-32700, id null, HTTP 400), which MCP clients know how to read.
+ */
+const JSON_RPC_PATHS = new Set(['/mcp']);
+const JSON_RPC_PARSE_ERROR = { jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error: the body is not valid JSON' } };
 
 /**
  * The one place where errors become HTTP responses (CONTRACT.md error table). Domain errors map
@@ -41,6 +47,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       };
     }
     const bodyParserError = describeBodyParserError(exception);
+    if (bodyParserError?.status === 400 && JSON_RPC_PATHS.has(request.path)) return { status: 400, body: JSON_RPC_PARSE_ERROR, headers: {} };
     if (bodyParserError) return { ...bodyParserError, headers: {} };
     if (exception instanceof HttpException && exception.getStatus() === 503) {
       // Readiness (terminus) reports its per-dependency details this way.
