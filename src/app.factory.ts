@@ -1,6 +1,7 @@
 import { type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { IncomingMessage } from 'node:http';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppModuleOptions } from './app.module.js';
@@ -10,6 +11,7 @@ import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
 import { HardenedExpressAdapter } from './common/http/hardened-express-adapter.js';
 import { contentSecurityPolicy } from './common/swagger/content-security-policy.js';
 import { setupSwagger } from './common/swagger/swagger.js';
+import { IMPORT_PATH } from './crm/import/import.controller.js';
 import { mountAuthorizationServer } from './authorization-server/mount-authorization-server.js';
 
 export const BODY_LIMIT = '1mb';
@@ -33,10 +35,21 @@ export async function createApp(options: AppModuleOptions): Promise<NestExpressA
   app.use(helmet({ contentSecurityPolicy: contentSecurityPolicy(options.config) }));
   // Before the JSON parser: the embedded authorization server reads its own request bodies.
   if (options.config.auth.embeddedIssuer) mountAuthorizationServer(app);
-  app.useBodyParser('json', { limit: BODY_LIMIT, strict: true });
+  // The import route streams its own body (JSON arrays included) past the 1 MB limit, up to its own cap.
+  app.useBodyParser('json', { limit: BODY_LIMIT, strict: true, type: (request) => isJsonRequest(request) && !isImportRequest(request) });
   app.useGlobalFilters(new AllExceptionsFilter());
   await setupSwagger(app, options.config);
   return app;
+}
+
+/** body-parser's own default: the media type `application/json`, any parameters. */
+function isJsonRequest(request: IncomingMessage): boolean {
+  return (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase() === 'application/json';
+}
+
+function isImportRequest(request: IncomingMessage): boolean {
+  const path = request.url?.split('?')[0];
+  return path === IMPORT_PATH || path === `${IMPORT_PATH}/`;
 }
 
 export function listeningUrl(app: INestApplication): string {

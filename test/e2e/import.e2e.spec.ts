@@ -114,6 +114,31 @@ describe('CRM bulk import (CSV, NDJSON, JSON; mappings; all-or-nothing)', () => 
     expect(row).toEqual({ stage: 'closed_won', amount: '1200.50' });
   });
 
+  it('when a JSON array is larger than the 1 MB JSON limit, then it streams in whole (the rest of the API keeps the limit)', async () => {
+    const rows = Array.from({ length: 12_000 }, (_, i) => ({ externalId: `BIG-${i}`, name: `Big JSON deal number ${i} with a long enough name`, stage: 'proposal', amount: 1000 + i, closeDate: '2031-06-30' }));
+    const body = JSON.stringify(rows);
+    expect(body.length).toBeGreaterThan(1_200_000);
+    const response = await post(body, 'application/json');
+    const report = await json(response);
+    expect(response.status, JSON.stringify(report).slice(0, 300)).toBe(200);
+    expect(report).toMatchObject({ rows: 12_000, created: 12_000, rejectedCount: 0 });
+    const [{ n }] = await f.admin.query(`SELECT count(*)::int AS n FROM opportunities WHERE tenant_id = $1 AND external_id LIKE 'BIG-%'`, [f.tenantA]);
+    expect(n).toBe(12_000);
+    const elsewhere = await f.call('POST', '/api/v1/crm/accounts', write, body, { 'content-type': 'application/json' });
+    expect(elsewhere.status).toBe(413);
+  });
+
+  it('when a JSON import is cut short, not JSON, or not an array, then 400 naming the body and nothing is written', async () => {
+    for (const body of ['[{"externalId":"CUT-1","name":"a"},{"externalId":"CUT-2","na', 'externalId,name', '{"externalId":"CUT-3","name":"an object"}']) {
+      const response = await post(body, 'application/json');
+      const answer = await json(response);
+      expect(response.status, body).toBe(400);
+      expect(answer, body).toMatchObject({ error: 'validation_error', issues: [{ path: 'body' }] });
+    }
+    const [{ n }] = await f.admin.query(`SELECT count(*)::int AS n FROM opportunities WHERE tenant_id = $1 AND external_id LIKE 'CUT-%'`, [f.tenantA]);
+    expect(n).toBe(0);
+  });
+
   it('when an import is retried with its Idempotency-Key, then the first report comes back; another body with the key is 422', async () => {
     const csv = 'externalId,name\r\nIK-1,Keyed\r\n';
     const first = await post(csv, 'text/csv', '', { 'idempotency-key': 'import-1' });

@@ -2,11 +2,13 @@ import { createHash, type Hash } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import { parse } from 'csv-parse';
-import { DomainError } from '../../common/errors/domain-error.js';
-import { canonicalJson } from '../../common/idempotency/request-hash.js';
+import chain from 'stream-chain';
+import { parser as jsonParser } from 'stream-json';
+import { streamArray } from 'stream-json/streamers/stream-array.js';
+import { DomainError, ValidationError } from '../../common/errors/domain-error.js';
 
-/** Where import rows come from: a streamed CSV or NDJSON body, or already parsed JSON records. */
-export type ImportSource = { kind: 'csv' | 'ndjson'; stream: Readable } | { kind: 'records'; records: unknown[] };
+/** Where import rows come from: a CSV, NDJSON or JSON-array body, always streamed (never held whole in memory). */
+export type ImportSource = { kind: 'csv' | 'ndjson' | 'json'; stream: Readable };
 
 export interface SourceRecord {
   /** 1-based data row number (a CSV header is not a row). */
@@ -47,7 +49,6 @@ export class ImportInput {
     context: string,
   ) {
     this.hash.update(`${context}\n`);
-    if (source.kind === 'records') this.hash.update(canonicalJson(source.records));
   }
 
   get bytesRead(): number {
@@ -56,14 +57,10 @@ export class ImportInput {
 
   async *records(): AsyncGenerator<SourceRecord> {
     this.started = true;
-    if (this.source.kind === 'records') {
-      let row = 0;
-      for (const record of this.source.records) yield { row: ++row, record };
-      return;
-    }
     const metered = this.source.stream.pipe(this.meter);
     this.source.stream.on('error', (error) => metered.destroy(error));
     if (this.source.kind === 'ndjson') yield* this.ndjson(metered);
+    else if (this.source.kind === 'json') yield* this.jsonArray(metered);
     else yield* this.csv(metered);
   }
 
@@ -94,6 +91,19 @@ export class ImportInput {
     }
   }
 
+  /** The elements of a top-level JSON array, one at a time (stream-json: constant memory at any size). */
+  private async *jsonArray(stream: Readable): AsyncGenerator<SourceRecord> {
+    const elements = chain([stream, jsonParser(), streamArray()]);
+    stream.on('error', (error) => elements.destroy(error));
+    try {
+      for await (const { key, value } of elements as AsyncIterable<{ key: number; value: unknown }>) yield { row: key + 1, record: value };
+    } catch (error) {
+      if (error instanceof DomainError) throw error;
+      // Not JSON, cut short, or not an array: the body as a whole is unreadable (nothing has been written).
+      throw new ValidationError('Invalid body: a JSON import is one array of objects', [{ path: 'body', message: `is not a JSON array (${(error as Error).message})` }]);
+    }
+  }
+
   /** The hash of everything read (call once the records are exhausted). */
   finalHash(): string {
     return this.hash.copy().digest('base64url');
@@ -101,7 +111,7 @@ export class ImportInput {
 
   /** Reads an unread body to its end and returns its hash (a retry compared with the original). */
   async drain(): Promise<string> {
-    if (this.source.kind !== 'records' && !this.started) {
+    if (!this.started) {
       const metered = this.source.stream.pipe(this.meter);
       for await (const chunk of metered) void chunk;
     }

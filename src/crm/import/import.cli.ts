@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
@@ -22,7 +22,7 @@ const USAGE = `usage: npm run import -- --tenant <id> <file.csv|file.ndjson|file
 async function sourceFor(file: string): Promise<ImportSource> {
   const extension = extname(file).toLowerCase();
   if (extension === '.ndjson' || extension === '.jsonl') return { kind: 'ndjson', stream: createReadStream(file) };
-  if (extension === '.json') return { kind: 'records', records: JSON.parse(await readFile(file, 'utf8')) as unknown[] };
+  if (extension === '.json') return { kind: 'json', stream: createReadStream(file) };
   return { kind: 'csv', stream: createReadStream(file) };
 }
 

@@ -5,7 +5,6 @@ import { CurrentPrincipal } from '../../auth/current-principal.decorator.js';
 import type { Principal } from '../../auth/principal.js';
 import { RequireScopes } from '../../auth/require-scopes.decorator.js';
 import { Scope } from '../../auth/scope.js';
-import { ValidationError } from '../../common/errors/domain-error.js';
 import { IdempotencyKey } from '../../common/idempotency/idempotency-key.decorator.js';
 import { ZodQuery } from '../../common/validation/zod-validation.js';
 import { ApiIdempotencyKey, ZodResponse } from '../shared/http.js';
@@ -16,26 +15,20 @@ import { ImportService } from './import.service.js';
 const CSV_TYPES = new Set(['text/csv', 'application/csv']);
 const NDJSON_TYPES = new Set(['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines']);
 
-/**
- * The body as an import source. CSV and NDJSON are read from the request stream (the app's JSON
- * body parser leaves those types alone), so they are never buffered whole; a JSON array arrives
- * already parsed by that parser (and so within its 1 MB limit).
- */
+/** The import route: the app's JSON body parser (1 MB) leaves it alone (app.factory.ts), so a JSON array streams too. */
+export const IMPORT_PATH = '/api/v1/crm/import';
+
+/** The body as an import source, read from the request stream: never buffered whole, whatever its size. */
 export function importSourceOf(request: Request): ImportSource {
   const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (CSV_TYPES.has(type)) return { kind: 'csv', stream: request };
   if (NDJSON_TYPES.has(type)) return { kind: 'ndjson', stream: request };
-  if (type === 'application/json') {
-    if (!Array.isArray(request.body)) {
-      throw new ValidationError('Invalid body: a JSON import is an array of objects', [{ path: 'body', message: 'must be an array' }]);
-    }
-    return { kind: 'records', records: request.body as unknown[] };
-  }
+  if (type === 'application/json') return { kind: 'json', stream: request };
   throw new UnsupportedMediaTypeException('Send text/csv, application/x-ndjson or application/json');
 }
 
 @ApiTags('crm')
-@Controller('api/v1/crm/import')
+@Controller(IMPORT_PATH.slice(1))
 export class ImportController {
   constructor(private readonly imports: ImportService) {}
 
