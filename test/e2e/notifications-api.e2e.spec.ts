@@ -140,4 +140,57 @@ describe('sending notifications (REST, scope notifications:send)', () => {
     expect((await f.call('GET', `/notifications/${randomUUID()}`)).status).toBe(404);
     expect((await f.call('GET', '/notifications/not-a-uuid')).status).toBe(400);
   });
+
+  describe('rule notifications and the CRM write that triggers them (one transaction)', () => {
+    const crm = { scopes: [Scope.CrmWrite, Scope.CrmRead] };
+    const opportunity = async (tenant: string, name: string) =>
+      (await f.call('POST', '/crm/opportunities', { ...crm, tenant, body: { name, amount: '1000.00', stage: 'negotiation', closeDate: '2030-01-15' } })).body;
+    const win = (tenant: string, deal: { id: string; version: number }) =>
+      f.call('PATCH', `/crm/opportunities/${deal.id}`, { ...crm, tenant, body: { stage: 'closed_won', version: deal.version } });
+
+    it('when a deal is won under a rule, then its notification was written by the very transaction that changed the deal', async () => {
+      const tenant = uniqueTenantId('rules-atomic');
+      const drop = await createTenants(tenant);
+      try {
+        await f.createDestination({ type: 'webhook', name: 'wins', url: 'http://127.0.0.2:9/wins' }, tenant);
+        expect((await f.call('POST', '/notifications/rules', { tenant, body: { event: 'opportunity.closed_won', destination: 'wins' } })).status).toBe(201);
+        const deal = await opportunity(tenant, 'Atomic win');
+        expect((await win(tenant, deal)).status).toBe(200);
+        // No waiting: the rows exist as soon as the write answered. now() is the start time of the
+        // transaction (savepoints included), so equal timestamps mean one transaction: no crash
+        // between the two can leave the change without its notification.
+        const [deal2] = await f.owner.query(`SELECT updated_at::text AS at FROM opportunities WHERE tenant_id = $1 AND id = $2`, [tenant, deal.id]);
+        const notifications = await f.owner.query(`SELECT created_at::text AS at FROM notifications WHERE tenant_id = $1 AND event_type = 'crm.opportunity.closed_won'`, [tenant]);
+        const outbox = await f.owner.query(`SELECT created_at::text AS at FROM notification_outbox WHERE tenant_id = $1`, [tenant]);
+        expect(notifications).toEqual([{ at: deal2.at }]);
+        expect(outbox).toEqual([{ at: deal2.at }]);
+      } finally {
+        await drop();
+      }
+    });
+
+    it('when enqueueing the rule notification fails, then the CRM write still commits and only the notification is undone', async () => {
+      const tenant = uniqueTenantId('rules-fail');
+      const drop = await createTenants(tenant);
+      // A fault planted in the database: inserting this tenant's notifications raises.
+      await f.owner.query(`
+        CREATE FUNCTION fail_rules_notification() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF NEW.tenant_id = '${tenant}' THEN RAISE EXCEPTION 'planted fault'; END IF; RETURN NEW; END $$`);
+      await f.owner.query(`CREATE TRIGGER fail_rules_notification BEFORE INSERT ON notifications FOR EACH ROW EXECUTE FUNCTION fail_rules_notification()`);
+      try {
+        await f.createDestination({ type: 'webhook', name: 'wins', url: 'http://127.0.0.2:9/wins' }, tenant);
+        expect((await f.call('POST', '/notifications/rules', { tenant, body: { event: 'opportunity.closed_won', destination: 'wins' } })).status).toBe(201);
+        const deal = await opportunity(tenant, 'Win despite the fault');
+        const response = await win(tenant, deal);
+        expect(response.status).toBe(200);
+        const [row] = await f.owner.query(`SELECT stage, version FROM opportunities WHERE tenant_id = $1 AND id = $2`, [tenant, deal.id]);
+        expect(row).toEqual({ stage: 'closed_won', version: deal.version + 1 });
+        expect(await rows(tenant)).toEqual({ notifications: 0, outbox: 0 });
+      } finally {
+        await f.owner.query(`DROP TRIGGER fail_rules_notification ON notifications`);
+        await f.owner.query(`DROP FUNCTION fail_rules_notification()`);
+        await drop();
+      }
+    });
+  });
 });

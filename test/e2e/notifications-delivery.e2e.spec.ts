@@ -1,7 +1,8 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Scope } from '../../src/auth/scope.js';
-import { OPPORTUNITY_STAGE_CHANGED } from '../../src/crm/crm.events.js';
+import { inTransaction, OPPORTUNITY_STAGE_CHANGED } from '../../src/crm/crm.events.js';
+import { TenantDb } from '../../src/database/tenant-db.js';
 import { DELIVERY_ENV, startNotifyFixture, type NotifyFixture } from '../helpers/notify-fixture.js';
 import { type Behaviour, NotifyReceiver, replay } from '../helpers/notify-receiver.js';
 import { NotifySmtp } from '../helpers/notify-smtp.js';
@@ -157,7 +158,8 @@ describe('notification delivery through the outbox', () => {
     // The same CRM event arriving again (a redelivered domain event) enqueues nothing new.
     const wonBody = bodies.find((body) => body.type === 'crm.opportunity.closed_won');
     const { opportunityId, from, to, amount, currency, closeDate, changedBy, changedAt } = wonBody.data;
-    await f.auth.t.app.get(EventEmitter2).emitAsync(OPPORTUNITY_STAGE_CHANGED, { tenantId: f.tenantA, opportunityId, from, to, amount, currency, closeDate, changedBy, changedAt });
+    const event = { tenantId: f.tenantA, opportunityId, from, to, amount, currency, closeDate, changedBy, changedAt };
+    await f.auth.t.app.get(TenantDb).run(f.tenantA, (manager) => f.auth.t.app.get(EventEmitter2).emitAsync(inTransaction(OPPORTUNITY_STAGE_CHANGED), { manager, event }));
     const [{ n }] = await f.owner.query(`SELECT count(*)::int AS n FROM notifications WHERE tenant_id = $1 AND event_type = 'crm.opportunity.closed_won'`, [f.tenantA]);
     expect(n).toBe(1);
   });

@@ -52,8 +52,8 @@ const ts = (value: string) => (value.length === 10 ? `${value}T00:00:00Z` : valu
 export class SalesFixtures {
   private constructor(private readonly db: DataSource) {}
 
-  static async open(): Promise<SalesFixtures> {
-    const db = createDataSource({ url: testDatabaseUrl(), asAppRole: false, poolSize: 2 });
+  static async open(url = testDatabaseUrl()): Promise<SalesFixtures> {
+    const db = createDataSource({ url, asAppRole: false, poolSize: 2 });
     await db.initialize();
     return new SalesFixtures(db);
   }

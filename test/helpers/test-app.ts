@@ -26,7 +26,8 @@ export async function startTestApp(
   env: Record<string, string | undefined> = {},
   extraImports: AppModuleOptions['extraImports'] = [],
 ): Promise<TestApp> {
-  const databaseUrl = testDatabaseUrl();
+  // A spec may bring its own database (DATABASE_URL in env); by default, the run's.
+  const databaseUrl = env.DATABASE_URL ?? testDatabaseUrl();
   // The public URL (and so the token audience) names the port, so pick it before booting.
   const port = await findFreePort();
   const config = parseConfig({

@@ -74,6 +74,7 @@ export class ImportService {
       },
       async (manager) => {
         const result = await this.run(manager, principal, entity, mapping, input, options);
+        await this.events.publishInTransaction(manager, result.events);
         events = result.events;
         return result.report;
       },

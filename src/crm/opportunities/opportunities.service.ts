@@ -97,9 +97,11 @@ export class OpportunitiesService {
   async update(principal: Principal, id: string, input: UpdateOpportunityInput, options: UpdateOptions = {}): Promise<Opportunity> {
     const { version, ...change } = input;
     const expected = expectedVersion(version, options.ifMatch);
-    const { opportunity, events } = await this.tenantDb.write(principal.tenantId, (manager) =>
-      this.applyUpdate(manager, principal, id, change, expected),
-    );
+    const { opportunity, events } = await this.tenantDb.write(principal.tenantId, async (manager) => {
+      const applied = await this.applyUpdate(manager, principal, id, change, expected);
+      await this.events.publishInTransaction(manager, applied.events);
+      return applied;
+    });
     this.events.publish(events);
     return opportunity;
   }

@@ -1,6 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import type { EntityManager } from 'typeorm';
 import {
+  inTransaction,
   OPPORTUNITY_CLOSE_DATE_SLIPPED,
   OPPORTUNITY_STAGE_CHANGED,
   type OpportunityCloseDateSlippedEvent,
@@ -55,13 +57,19 @@ export function changeEvents(tenantId: string, before: Snapshot, after: Opportun
   return events;
 }
 
-/** Publishes events after the transaction has committed; a failing listener never fails the write. */
+/** Publishes the CRM's events: inside the writing transaction (see crm.events.ts), then after commit. */
 @Injectable()
 export class CrmEventPublisher {
   private readonly logger = new Logger('CrmEvents');
 
   constructor(private readonly emitter: EventEmitter2) {}
 
+  /** Inside the transaction, before commit; awaited, and a listener's error fails the write. */
+  async publishInTransaction(manager: EntityManager, events: CrmEvent[]): Promise<void> {
+    for (const event of events) await this.emitter.emitAsync(inTransaction(event.name), { manager, event: event.payload });
+  }
+
+  /** After commit; a failing listener never fails the write. */
   publish(events: CrmEvent[]): void {
     for (const event of events) {
       try {

@@ -1,6 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
+import type { EntityManager } from 'typeorm';
 import {
+  inTransaction,
+  type InTransactionEvent,
   OPPORTUNITY_CLOSE_DATE_SLIPPED,
   OPPORTUNITY_STAGE_CHANGED,
   type OpportunityCloseDateSlippedEvent,
@@ -42,9 +45,10 @@ export function slipOccurrence(event: OpportunityCloseDateSlippedEvent): RuleOcc
 }
 
 /**
- * CRM domain events → the tenant's rules. The CRM emits after its commit; a failure here is
- * logged and never reaches the CRM request that caused it. `promisify` lets `emitAsync` callers
- * wait for the rules to have been applied.
+ * CRM domain events → the tenant's rules. The notification is enqueued inside the CRM write's
+ * own transaction (crm.events.ts), under a savepoint: a crash after the commit cannot lose it,
+ * and a failure here is logged and undone alone — it never fails the CRM write that caused it.
+ * After the commit the delivery worker is woken.
  */
 @Injectable()
 export class CrmEventsListener {
@@ -52,21 +56,31 @@ export class CrmEventsListener {
 
   constructor(private readonly rules: RulesService) {}
 
-  @OnEvent(OPPORTUNITY_STAGE_CHANGED, { async: true, promisify: true })
-  async onStageChanged(event: OpportunityStageChangedEvent): Promise<void> {
+  @OnEvent(inTransaction(OPPORTUNITY_STAGE_CHANGED), { promisify: true })
+  async onStageChanged({ manager, event }: InTransactionEvent<OpportunityStageChangedEvent>): Promise<void> {
     const occurrence = stageChangeOccurrence(event);
-    if (occurrence) await this.fire(occurrence);
+    if (occurrence) await this.enqueue(manager, occurrence);
   }
 
-  @OnEvent(OPPORTUNITY_CLOSE_DATE_SLIPPED, { async: true, promisify: true })
-  async onCloseDateSlipped(event: OpportunityCloseDateSlippedEvent): Promise<void> {
-    await this.fire(slipOccurrence(event));
+  @OnEvent(inTransaction(OPPORTUNITY_CLOSE_DATE_SLIPPED), { promisify: true })
+  async onCloseDateSlipped({ manager, event }: InTransactionEvent<OpportunityCloseDateSlippedEvent>): Promise<void> {
+    await this.enqueue(manager, slipOccurrence(event));
   }
 
-  private async fire(occurrence: RuleOccurrence): Promise<void> {
+  @OnEvent(OPPORTUNITY_STAGE_CHANGED)
+  @OnEvent(OPPORTUNITY_CLOSE_DATE_SLIPPED)
+  afterCommit(): void {
+    this.rules.ring();
+  }
+
+  private async enqueue(manager: EntityManager, occurrence: RuleOccurrence): Promise<void> {
+    if ((await this.rules.matchingWithin(manager, occurrence)).length === 0) return;
+    await manager.query('SAVEPOINT notification_rules');
     try {
-      await this.rules.fire(occurrence);
+      await this.rules.enqueueWithin(manager, occurrence);
+      await manager.query('RELEASE SAVEPOINT notification_rules');
     } catch (error) {
+      await manager.query('ROLLBACK TO SAVEPOINT notification_rules');
       this.logger.error({ err: error, tenantId: occurrence.tenantId, event: occurrence.event }, 'rule notifications were not enqueued');
     }
   }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import type { Principal } from '../../auth/principal.js';
 import { TenantDb } from '../../database/tenant-db.js';
 import { OutboxBell } from '../delivery/outbox-bell.js';
@@ -26,8 +27,13 @@ function toRuleView(row: RuleRow): RuleView {
 }
 
 /** The tenant's rules (scope notifications:manage), and their firing on CRM events. */
+type MatchingDestination = Awaited<ReturnType<RulesRepository['matching']>>[number];
+
 @Injectable()
 export class RulesService {
+  /** Per transaction (its EntityManager, gone with it): the tenant is fixed within one. */
+  private readonly matchingByTransaction = new WeakMap<EntityManager, Map<RuleEvent, Promise<MatchingDestination[]>>>();
+
   constructor(
     private readonly db: TenantDb,
     private readonly rules: RulesRepository,
@@ -59,29 +65,44 @@ export class RulesService {
   }
 
   /**
-   * Enqueues one notification per matching rule, all in one transaction. Rule notifications do
-   * not count against the send rate limit: the tenant configured them, and CRM writes bound them.
-   * Returns how many were enqueued (a repeated occurrence enqueues none).
+   * Enqueues one notification per matching rule inside the caller's transaction — the CRM write
+   * that caused the occurrence (crm.events.ts), so the notification exists if and only if the
+   * change committed. Rule notifications do not count against the send rate limit: the tenant
+   * configured them, and CRM writes bound them. Returns how many were enqueued (a repeated
+   * occurrence enqueues none). The delivery worker is woken after commit (`ring`).
    */
-  async fire(occurrence: RuleOccurrence): Promise<number> {
-    const enqueued = await this.db.run(occurrence.tenantId, async (manager) => {
-      let count = 0;
-      for (const destination of await this.rules.matching(manager, occurrence.tenantId, occurrence.event)) {
-        const id = await this.enqueuer.enqueue(manager, destination, {
-          source: 'rule',
-          eventType: `crm.${occurrence.event}`,
-          dedupeKey: `rule:${destination.rule_id}:${occurrence.key}`,
-          createdBy: occurrence.actor,
-          subject: occurrence.subject,
-          text: occurrence.text,
-          severity: occurrence.severity,
-          data: occurrence.data,
-        });
-        if (id) count++;
-      }
-      return count;
-    });
-    if (enqueued > 0) this.bell.ring();
-    return enqueued;
+  async enqueueWithin(manager: EntityManager, occurrence: RuleOccurrence): Promise<number> {
+    let count = 0;
+    for (const destination of await this.matchingWithin(manager, occurrence)) {
+      const id = await this.enqueuer.enqueue(manager, destination, {
+        source: 'rule',
+        eventType: `crm.${occurrence.event}`,
+        dedupeKey: `rule:${destination.rule_id}:${occurrence.key}`,
+        createdBy: occurrence.actor,
+        subject: occurrence.subject,
+        text: occurrence.text,
+        severity: occurrence.severity,
+        data: occurrence.data,
+      });
+      if (id) count++;
+    }
+    return count;
+  }
+
+  /**
+   * The rules an occurrence triggers, read once per transaction and event: an import that changes
+   * thousands of deals asks once, and a tenant without rules costs one query per event type.
+   */
+  async matchingWithin(manager: EntityManager, occurrence: RuleOccurrence): Promise<MatchingDestination[]> {
+    let byEvent = this.matchingByTransaction.get(manager);
+    if (!byEvent) this.matchingByTransaction.set(manager, (byEvent = new Map()));
+    let matching = byEvent.get(occurrence.event);
+    if (!matching) byEvent.set(occurrence.event, (matching = this.rules.matching(manager, occurrence.tenantId, occurrence.event)));
+    return matching;
+  }
+
+  /** Wakes this instance's delivery worker (after the CRM write committed). */
+  ring(): void {
+    this.bell.ring();
   }
 }
