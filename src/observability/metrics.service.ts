@@ -51,6 +51,17 @@ export class MetricsService {
     help: 'Rate-limit decisions that could not reach the store (the request was let through)',
     registers: [this.registry],
   });
+  private readonly readCacheLookups = new Counter({
+    name: 'read_cache_lookups_total',
+    help: 'Cached analytics answers asked for: hit, miss (computed and kept), or bypass (cache off or change feed down)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  private readonly readCacheChildren = {
+    hit: this.readCacheLookups.labels('hit'),
+    miss: this.readCacheLookups.labels('miss'),
+    bypass: this.readCacheLookups.labels('bypass'),
+  };
   // prom-client hashes a label object on every observe; a child per label tuple is looked up once.
   private readonly httpChildren = new Map<string, { observe(value: number): void }>();
   private processMetrics = false;
@@ -77,6 +88,10 @@ export class MetricsService {
   /** `outcome`: e.g. `ok`, `error`, `timeout`, `rejected`. */
   recordJwksFetch(outcome: string): void {
     this.jwksFetches.labels(outcome).inc();
+  }
+
+  recordReadCacheLookup(outcome: 'hit' | 'miss' | 'bypass'): void {
+    this.readCacheChildren[outcome].inc();
   }
 
   recordRateLimited(limit: string): void {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../../src/database/data-source.js';
 import { runMigrations } from '../../src/database/migrate.js';
+import { MetricsService } from '../../src/observability/metrics.service.js';
 import { json } from '../helpers/http.js';
 import { SalesFixtures } from '../helpers/sales-fixtures.js';
 import { startTestApp, testDatabaseUrl, type TestApp } from '../helpers/test-app.js';
@@ -156,6 +157,17 @@ describe('cached analytics answers (TenantReadCache over LISTEN/NOTIFY)', () => 
       if (!cachedAgain) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(cachedAgain).toBe(true);
+  });
+
+  it('when answers are served, then Prometheus counts hits and misses and shows the change feed up', async () => {
+    const metrics = app.app.get(MetricsService);
+    const count = async (outcome: string) => Number(new RegExp(`^read_cache_lookups_total\\{outcome="${outcome}"\\} (\\d+)$`, 'm').exec(await metrics.scrape())?.[1] ?? 0);
+    const [hits, misses] = [await count('hit'), await count('miss')];
+    await fetch(`${app.baseUrl}/api/v1/sales/revenue?from=2023-01-01&to=2023-12-31&interval=quarter`, { headers: { authorization: `Bearer ${token}` } });
+    await fetch(`${app.baseUrl}/api/v1/sales/revenue?from=2023-01-01&to=2023-12-31&interval=quarter`, { headers: { authorization: `Bearer ${token}` } });
+    expect(await count('miss')).toBe(misses + 1);
+    expect(await count('hit')).toBe(hits + 1);
+    expect(await metrics.scrape()).toMatch(/^tenant_change_feed_up 1$/m);
   });
 
   it('when the forecast and pipeline are asked twice, then the answers are identical and the pipeline is dated today', async () => {

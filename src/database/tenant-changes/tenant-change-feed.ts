@@ -48,6 +48,11 @@ export class TenantChangeFeed implements OnApplicationBootstrap, OnApplicationSh
     await this.client?.end().catch(() => undefined);
   }
 
+  /** Whether changes are being heard (else nothing may be cached). */
+  get listening(): boolean {
+    return this.live;
+  }
+
   /** Moves when the tenant's data may have changed; undefined while changes could go unseen (do not cache then). */
   version(tenantId: string): number | undefined {
     if (!this.live) return undefined;

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
+import { MetricsService } from '../../observability/metrics.service.js';
 import { TenantChangeFeed } from './tenant-change-feed.js';
 
 interface Entry {
@@ -32,14 +33,22 @@ export class TenantReadCache {
   constructor(
     @Optional() private readonly feed?: TenantChangeFeed,
     @Optional() @Inject(APP_CONFIG) config?: AppConfig,
+    @Optional() private readonly metrics?: MetricsService,
   ) {
     this.ttlMs = feed && config ? config.readCache.ttlSeconds * 1000 : 0;
     this.maxEntries = config?.readCache.maxEntries ?? 0;
+    metrics?.registerGauge('read_cache_entries', 'Analytics answers kept (all tenants)', [], (gauge) => gauge.set(this.entries.size));
+    metrics?.registerGauge('tenant_change_feed_up', '1 while this instance listens for CRM changes (else nothing is cached)', [], (gauge) =>
+      gauge.set(feed?.listening ? 1 : 0),
+    );
   }
 
   get<T>(tenantId: string, key: string, compute: () => Promise<T>): Promise<T> {
     const version = this.ttlMs > 0 ? this.feed?.version(tenantId) : undefined;
-    if (version === undefined) return compute();
+    if (version === undefined) {
+      this.metrics?.recordReadCacheLookup('bypass');
+      return compute();
+    }
     const fullKey = `${tenantId}\u0000${key}`;
     const now = Date.now();
     const entry = this.entries.get(fullKey);
@@ -47,8 +56,10 @@ export class TenantReadCache {
       // Re-inserted: the Map's order is the LRU order.
       this.entries.delete(fullKey);
       this.entries.set(fullKey, entry);
+      this.metrics?.recordReadCacheLookup('hit');
       return entry.value as Promise<T>;
     }
+    this.metrics?.recordReadCacheLookup('miss');
     const value = compute().then(deepFreeze);
     const fresh: Entry = { version, expiresAt: now + this.ttlMs, value };
     this.entries.delete(fullKey);
