@@ -39,6 +39,10 @@ export class AuthError extends DomainError {
   static unknownTenant(): AuthError {
     return new AuthError('unknown_tenant', 'The tenant named by the token is not known here');
   }
+
+  static tenantSuspended(): AuthError {
+    return new AuthError('tenant_suspended', 'The tenant named by the token is suspended');
+  }
 }
 
 /** Signing keys cannot be had right now (issuer's JWKS unreachable beyond the stale window): 503, not 401. */
@@ -46,4 +50,27 @@ export class KeysUnavailableError extends DomainError {
   constructor(retryAfterSeconds: number) {
     super('unavailable', 'Signing keys are temporarily unavailable; retry later', {}, { 'Retry-After': String(retryAfterSeconds) });
   }
+}
+
+/** Failures counted as revoked tokens (their body stays the coarse invalid_token). */
+const revoked = new WeakSet<AuthError>();
+
+export function revokedToken(resourceMetadata: string): AuthError {
+  const error = AuthError.invalidToken(resourceMetadata);
+  revoked.add(error);
+  return error;
+}
+
+/**
+ * The `reason` label of `auth_failures_total` for an error a guard threw; undefined when it is
+ * not an authentication/authorization failure (a database error while checking the tenant).
+ */
+export function authFailureReason(error: unknown): string | undefined {
+  if (error instanceof KeysUnavailableError) return 'keys_unavailable';
+  if (!(error instanceof AuthError)) return undefined;
+  if (revoked.has(error)) return 'revoked';
+  if (error.code === 'unauthorized') return 'missing_token';
+  if (error.code === 'invalid_token' && error.message === 'The access token expired') return 'expired';
+  if (error.code === 'forbidden') return 'no_access_policy';
+  return error.code;
 }

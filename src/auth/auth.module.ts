@@ -5,6 +5,7 @@ import { ReadinessRegistry } from '../health/readiness.registry.js';
 import { JwksKeyStore } from './jwks/key-store.js';
 import { JwtAuthGuard } from './jwt-auth.guard.js';
 import { JwtStrategy } from './jwt.strategy.js';
+import { RevokedTokens } from './revocation/revoked-tokens.js';
 import { ScopesGuard } from './scopes.guard.js';
 import { TenantsRepository } from './tenants/tenants.repository.js';
 import { TenantsService } from './tenants/tenants.service.js';
@@ -23,6 +24,7 @@ import { VerifiedTokenCache } from './verified-token-cache.js';
     TenantsRepository,
     TenantsService,
     VerifiedTokenCache,
+    RevokedTokens,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: ScopesGuard },
   ],

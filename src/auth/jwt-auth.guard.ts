@@ -5,9 +5,11 @@ import type { Request } from 'express';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { DomainError } from '../common/errors/domain-error.js';
-import { AuthError } from './auth.errors.js';
+import { MetricsService } from '../observability/metrics.service.js';
+import { AuthError, authFailureReason, revokedToken } from './auth.errors.js';
 import { readBearerCredentials } from './bearer-token.js';
 import { PRINCIPAL_KEY } from './current-principal.decorator.js';
+import { RevokedTokens } from './revocation/revoked-tokens.js';
 import { JwksKeyStore } from './jwks/key-store.js';
 import { BEARER_TOKEN_KEY, VERIFIED_WITH_KEY, type VerifiedWith } from './jwt.strategy.js';
 import type { Principal } from './principal.js';
@@ -39,11 +41,23 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     private readonly tenants: TenantsService,
     private readonly keyStore: JwksKeyStore,
     private readonly verifiedTokens: VerifiedTokenCache,
+    private readonly revokedTokens: RevokedTokens,
+    private readonly metrics: MetricsService,
   ) {
     super();
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
+    try {
+      return await this.authenticate(context);
+    } catch (error) {
+      const reason = authFailureReason(error);
+      if (reason) this.metrics.recordAuthFailure(reason);
+      throw error;
+    }
+  }
+
+  private async authenticate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     const request = context.switchToHttp().getRequest<AuthRequest>();
@@ -56,6 +70,11 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     if (credentials.kind === 'malformed') throw AuthError.invalidRequest(metadataUrl, credentials.reason);
     const cacheKey = this.verifiedTokens.keyOf(credentials.token);
     const principal = (await this.fromCache(cacheKey)) ?? (await this.verify(context, request, credentials.token, cacheKey));
+    if (this.revokedTokens.has(principal.tokenId)) {
+      delete request.user;
+      this.logger.warn({ reason: 'revoked', path: request.path }, 'token rejected');
+      throw revokedToken(metadataUrl);
+    }
     try {
       await this.tenants.assertKnown(principal.tenantId);
     } catch (error) {

@@ -3,7 +3,8 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { AuthError } from './auth.errors.js';
+import { MetricsService } from '../observability/metrics.service.js';
+import { AuthError, authFailureReason } from './auth.errors.js';
 import { principalOf } from './current-principal.decorator.js';
 import { IS_PUBLIC } from './public.decorator.js';
 import { REQUIRED_SCOPES, SCOPES_CHECKED_BY_HANDLER } from './require-scopes.decorator.js';
@@ -21,9 +22,20 @@ export class ScopesGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
+    try {
+      return this.authorize(context);
+    } catch (error) {
+      const reason = authFailureReason(error);
+      if (reason) this.metrics.recordAuthFailure(reason);
+      throw error;
+    }
+  }
+
+  private authorize(context: ExecutionContext): boolean {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     const request = context.switchToHttp().getRequest<Request>();

@@ -8,6 +8,7 @@ import { CreateAuditLog1764600000000 } from '../audit/migrations/1764600000000-c
 import { LeakproofIlike1764700000000 } from './migrations/1764700000000-leakproof-ilike.js';
 import { SalesForecastIndexes1764800000000 } from '../sales/migrations/1764800000000-sales-forecast-indexes.js';
 import { NotifyTenantDataChanged1764900000000 } from './migrations/1764900000000-notify-tenant-data-changed.js';
+import { TenantSuspensionAndTokenRevocation1765000000000 } from '../auth/migrations/1765000000000-tenant-suspension-and-token-revocation.js';
 
 /**
  * Every migration, in order. Feature modules add theirs here (never edit one that has landed).
@@ -24,4 +25,5 @@ export const migrations = [
   LeakproofIlike1764700000000,
   SalesForecastIndexes1764800000000,
   NotifyTenantDataChanged1764900000000,
+  TenantSuspensionAndTokenRevocation1765000000000,
 ];

@@ -3,6 +3,7 @@ import type { Principal } from '../auth/principal.js';
 import { digestArguments } from '../audit/args-digest.js';
 import type { AuditTrail } from '../audit/audit-trail.service.js';
 import type { AuditChannel, AuditKind, AuditOutcome } from '../audit/audit.types.js';
+import type { MetricsService } from '../observability/metrics.service.js';
 
 type MessageId = string | number;
 
@@ -30,6 +31,7 @@ export class McpCallLog {
     private readonly principal: Principal,
     private readonly channel: AuditChannel,
     private readonly requestId: string | undefined,
+    private readonly metrics?: MetricsService,
   ) {}
 
   begin(id: MessageId | undefined, kind: AuditKind, name: string, args: unknown): void {
@@ -63,6 +65,7 @@ export class McpCallLog {
   }
 
   private write(call: PendingCall, finished: bigint): void {
+    if (call.kind === 'tool') this.metrics?.recordToolCall(call.name, call.outcome!, Number(finished - call.started) / 1e9);
     this.audit.record({
       tenantId: this.principal.tenantId,
       occurredAt: new Date(),

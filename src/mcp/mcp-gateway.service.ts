@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { MetricsService } from '../observability/metrics.service.js';
 import { classifyInboundRequest, createMcpHandler, isJsonContentType } from '@modelcontextprotocol/server';
 import { NodeStreamableHTTPServerTransport, toNodeHandler } from '@modelcontextprotocol/node';
 import type { Request, Response } from 'express';
@@ -36,6 +37,7 @@ export class McpGateway {
     private readonly pool: McpServerPool,
     private readonly audit: AuditTrail,
     @Inject(APP_CONFIG) config: AppConfig,
+    private readonly metrics: MetricsService,
   ) {
     this.metadataUrl = resourceMetadataUrl(config.publicUrl, '/mcp');
     const modern = createMcpHandler((context) => this.pool.fresh(this.pool.permittedFor(requestStateFromAuthInfo(context.authInfo).principal.scopes)), {
@@ -78,13 +80,14 @@ export class McpGateway {
   /** The scope check, before anything runs: all or nothing for a batch. */
   private authorize(principal: Principal, messages: unknown[], requestId: string | undefined): McpCallLog {
     const items = itemMessages(this.registry, messages);
-    const calls = new McpCallLog(this.audit, principal, 'mcp', requestId);
+    const calls = new McpCallLog(this.audit, principal, 'mcp', requestId, this.metrics);
     for (const item of items) if (item.audited) calls.begin(item.id, item.kind, item.name, item.args);
     const required = [...new Set(items.flatMap((item) => (item.scope ? [item.scope] : [])))];
     const missing = missingScopes(principal.scopes, required);
     if (missing.length > 0) {
       calls.denyAll('insufficient_scope');
       calls.finish();
+      this.metrics.recordAuthFailure('insufficient_scope');
       throw AuthError.insufficientScope(this.metadataUrl, missing, principal.scopes);
     }
     return calls;

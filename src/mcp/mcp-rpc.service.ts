@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { MetricsService } from '../observability/metrics.service.js';
 import { z } from 'zod';
 import { AuthError } from '../auth/auth.errors.js';
 import type { Principal } from '../auth/principal.js';
@@ -37,6 +38,7 @@ export class McpRpcService {
     private readonly registry: McpRegistry,
     private readonly audit: AuditTrail,
     @Inject(APP_CONFIG) config: AppConfig,
+    private readonly metrics: MetricsService,
   ) {
     this.metadataUrl = resourceMetadataUrl(config.publicUrl, '/mcp');
   }
@@ -54,11 +56,12 @@ export class McpRpcService {
         { path: 'body.method', message: `is not a method of /mcp/${kind}/${group}` },
       ]);
     }
-    const calls = new McpCallLog(this.audit, principal, 'rpc', requestId);
+    const calls = new McpCallLog(this.audit, principal, 'rpc', requestId, this.metrics);
     calls.begin(undefined, entry.kind, entry.name, envelope.params ?? {});
     try {
       if (!hasScopes(principal.scopes, [entry.scope])) {
         calls.settle(undefined, 'denied', 'insufficient_scope');
+        this.metrics.recordAuthFailure('insufficient_scope');
         throw AuthError.insufficientScope(this.metadataUrl, [entry.scope], principal.scopes);
       }
       const input = this.parseParams(entry, envelope.params ?? {}, calls);

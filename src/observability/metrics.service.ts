@@ -4,7 +4,8 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 // Seconds; spans a cached read (~1 ms) to a slow forecast (~10 s).
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-export type ToolOutcome = 'ok' | 'error' | 'denied' | 'invalid' | 'rate_limited';
+/** As in the audit trail: ran and answered, ran and failed, refused for scope, refused before running (bad arguments, unknown tool). */
+export type ToolOutcome = 'ok' | 'error' | 'denied' | 'rejected';
 
 /**
  * The application's Prometheus metrics, in a registry of its own (several apps may share a test
@@ -23,7 +24,7 @@ export class MetricsService {
   });
   private readonly toolDuration = new Histogram({
     name: 'mcp_tool_call_duration_seconds',
-    help: 'MCP tools/call by tool and outcome (rate = _count)',
+    help: 'MCP tools/call (over /mcp and the RPC twins) by tool and outcome (rate = _count)',
     labelNames: ['tool', 'outcome'] as const,
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],

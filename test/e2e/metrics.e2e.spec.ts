@@ -2,7 +2,7 @@ import { Controller, Get, Module, Param } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Public } from '../../src/auth/public.decorator.js';
 import { ObservabilityModule } from '../../src/observability/observability.module.js';
-import { MetricsService } from '../../src/observability/metrics.service.js';
+import { postMcp } from '../helpers/mcp-client.js';
 import { ProbeModule } from '../helpers/probe.module.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { createTenants, uniqueTenantId } from '../helpers/tenants.js';
@@ -63,15 +63,28 @@ describe('Prometheus metrics on their own port', () => {
     expect(text).not.toContain('x9y8');
   });
 
-  it('when other modules record tool calls, auth failures and JWKS fetches, then they are exposed', async () => {
-    const metrics = t.app.get(MetricsService);
-    metrics.recordToolCall('sales_get_pipeline', 'ok', 0.012);
-    metrics.recordAuthFailure('invalid_token');
-    metrics.recordJwksFetch('ok');
-    const text = await scrape();
-    expect(text).toMatch(/mcp_tool_call_duration_seconds_count\{tool="sales_get_pipeline",outcome="ok"\} 1/);
-    expect(text).toMatch(/auth_failures_total\{reason="invalid_token"\} 1/);
-    expect(text).toMatch(/jwks_fetches_total\{outcome="ok"\} 1/);
+  it('when real requests fail auth, call tools (allowed and refused) and keys are fetched, then each is counted by reason or outcome', async () => {
+    const count = (text: string, series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+    const before = await scrape();
+    expect((await fetch(`${t.baseUrl}/probe/sales`)).status).toBe(401);
+    expect((await fetch(`${t.baseUrl}/probe/sales`, { headers: { authorization: 'Bearer not.a.jwt' } })).status).toBe(401);
+    const expired = issuer.mint(t.config.auth.audience, { claims: { org_id: tenant, iat: 1_000, nbf: 1_000, exp: 2_000 } });
+    expect((await fetch(`${t.baseUrl}/probe/sales`, { headers: { authorization: `Bearer ${expired}` } })).status).toBe(401);
+    const crmOnly = issuer.mint(t.config.auth.audience, { claims: { org_id: tenant, scope: 'mcp:tools:crm:read' } });
+    expect((await fetch(`${t.baseUrl}/probe/sales`, { headers: { authorization: `Bearer ${crmOnly}` } })).status).toBe(403);
+    const call = (id: number, name: string, args: unknown) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } });
+    expect((await postMcp(t.baseUrl, call(1, 'sales_get_win_rates', {}), token)).status).toBe(200);
+    expect((await postMcp(t.baseUrl, call(2, 'sales_get_win_rates', {}), crmOnly)).status).toBe(403);
+    const after = await scrape();
+    const delta = (series: string) => count(after, series) - count(before, series);
+    expect(delta('auth_failures_total{reason="missing_token"}')).toBe(1);
+    expect(delta('auth_failures_total{reason="invalid_token"}')).toBe(1);
+    expect(delta('auth_failures_total{reason="expired"}')).toBe(1);
+    expect(delta('auth_failures_total{reason="insufficient_scope"}')).toBe(2);
+    expect(delta('mcp_tool_call_duration_seconds_count{tool="sales_get_win_rates",outcome="ok"}')).toBe(1);
+    expect(delta('mcp_tool_call_duration_seconds_count{tool="sales_get_win_rates",outcome="denied"}')).toBe(1);
+    // The key set was fetched (at least) once, at the first authenticated request.
+    expect(count(after, 'jwks_fetches_total{outcome="ok"}')).toBeGreaterThanOrEqual(1);
   });
 
   it('when scraped, then the database pool, the outbox and the process are reported', async () => {

@@ -1,8 +1,9 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { JwksClient } from 'jwks-rsa';
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
+import { MetricsService } from '../../observability/metrics.service.js';
 import { KeysUnavailableError } from '../auth.errors.js';
 import { fetchJsonBounded } from './bounded-fetch.js';
 import { discoverJwksUri } from './issuer-discovery.js';
@@ -39,7 +40,10 @@ export class JwksKeyStore {
   generation = 0;
   fetchCount = 0;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() private readonly metrics?: MetricsService,
+  ) {
     this.jwksUri = config.auth.jwksUri;
   }
 
@@ -108,7 +112,16 @@ export class JwksKeyStore {
 
   private refresh(): Promise<void> {
     // Concurrent misses share one fetch (T70/T71): at most one request to the issuer in flight.
-    this.inFlight ??= this.fetchKeys().finally(() => (this.inFlight = undefined));
+    this.inFlight ??= this.fetchKeys()
+      .then(
+        () => this.metrics?.recordJwksFetch('ok'),
+        (error: unknown) => {
+          // AbortSignal.timeout → TimeoutError: the issuer did not answer within the deadline.
+          this.metrics?.recordJwksFetch((error as { name?: string })?.name === 'TimeoutError' ? 'timeout' : 'error');
+          throw error;
+        },
+      )
+      .finally(() => (this.inFlight = undefined));
     return this.inFlight;
   }
 

@@ -10,6 +10,7 @@ export const ERROR_STATUS = {
   invalid_token: 401,
   insufficient_scope: 403,
   unknown_tenant: 403,
+  tenant_suspended: 403,
   forbidden: 403,
   not_found: 404,
   conflict: 409,

@@ -5,6 +5,8 @@ import pg from 'pg';
 export const CHANGE_FEED_DATABASE_URL = Symbol('CHANGE_FEED_DATABASE_URL');
 
 const CHANNEL = 'tenant_data_changed';
+/** Tenant suspension and token revocation (payload: the table); see src/auth/migrations. */
+const AUTH_CHANNEL = 'auth_changed';
 const ALL_TENANTS = '*';
 const RECONNECT_MIN_MS = 250;
 const RECONNECT_MAX_MS = 10_000;
@@ -34,6 +36,7 @@ export class TenantChangeFeed implements OnApplicationBootstrap, OnApplicationSh
   private sequence = 0;
   private everythingChangedAt = 0;
   private readonly changedAt = new Map<string, number>();
+  private readonly authListeners: ((table: string) => void)[] = [];
 
   constructor(@Inject(CHANGE_FEED_DATABASE_URL) private readonly url: string) {}
 
@@ -59,6 +62,14 @@ export class TenantChangeFeed implements OnApplicationBootstrap, OnApplicationSh
     return Math.max(this.changedAt.get(tenantId) ?? 0, this.everythingChangedAt);
   }
 
+  /**
+   * Calls `listener` with the table (`tenants`, `revoked_tokens`) when auth state changed anywhere,
+   * and with `*` after a reconnect (what changed meanwhile is unknown).
+   */
+  onAuthChange(listener: (table: string) => void): void {
+    this.authListeners.push(listener);
+  }
+
   /** This instance changed the tenant's data (after commit). */
   changed(tenantId: string): void {
     if (tenantId === ALL_TENANTS) this.everythingChangedAt = ++this.sequence;
@@ -69,13 +80,14 @@ export class TenantChangeFeed implements OnApplicationBootstrap, OnApplicationSh
     const client = new pg.Client({ connectionString: this.url, application_name: 'sales-analytics-change-feed', keepAlive: true, connectionTimeoutMillis: 3_000 });
     client.on('notification', (message) => {
       if (message.channel === CHANNEL) this.changed(message.payload || ALL_TENANTS);
+      else if (message.channel === AUTH_CHANNEL) this.authChanged(message.payload || ALL_TENANTS);
     });
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client));
     this.client = client;
     try {
       await client.connect();
-      await client.query(`LISTEN ${CHANNEL}`);
+      await client.query(`LISTEN ${CHANNEL}; LISTEN ${AUTH_CHANNEL}`);
     } catch (error) {
       this.lost(client, error);
       return;
@@ -83,8 +95,19 @@ export class TenantChangeFeed implements OnApplicationBootstrap, OnApplicationSh
     if (this.stopped || this.client !== client) return;
     // Whatever changed while no one listened is unknown: treat it as everything.
     this.changed(ALL_TENANTS);
+    this.authChanged(ALL_TENANTS);
     this.live = true;
     this.reconnectDelay = RECONNECT_MIN_MS;
+  }
+
+  private authChanged(table: string): void {
+    for (const listener of this.authListeners) {
+      try {
+        listener(table);
+      } catch (error) {
+        this.logger.error({ err: error }, 'auth change listener failed');
+      }
+    }
   }
 
   private lost(client: pg.Client, error?: unknown): void {
