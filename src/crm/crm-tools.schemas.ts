@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../common/pagination/pagination.js';
 import { accountListQuerySchema, type AccountListQuery } from './accounts/accounts.schemas.js';
-import { logActivitySchema } from './activities/activities.schemas.js';
+import { activityListQuerySchema, logActivitySchema } from './activities/activities.schemas.js';
 import { opportunityListQuerySchema, updateOpportunitySchema, type OpportunityListQuery } from './opportunities/opportunities.schemas.js';
 import { requireSomeField, stageSchema, uuidSchema } from './shared/crm.schemas.js';
 
@@ -15,6 +15,12 @@ const toolLimit = z.number().int().min(1).max(MAX_PAGE_SIZE).optional().describe
 
 /** `crm_search_accounts` → AccountsService.search(principal, input). */
 export const searchAccountsToolInputSchema = accountListQuerySchema.extend({ limit: toolLimit });
+
+/** `crm_list_activities` → ActivitiesService.listForOpportunity(principal, opportunityId, rest). */
+export const listActivitiesToolInputSchema = activityListQuerySchema.extend({
+  opportunityId: uuidSchema.describe('The opportunity (from crm_search_opportunities)'),
+  limit: toolLimit,
+});
 
 /** `crm_get_account` → AccountsService.get(principal, input.accountId). */
 export const getAccountToolInputSchema = z.strictObject({ accountId: uuidSchema.describe('The account id (from crm_search_accounts)') });

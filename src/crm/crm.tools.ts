@@ -5,12 +5,13 @@ import { Scope } from '../auth/scope.js';
 import { McpCapabilities, McpTool } from '../mcp/mcp.decorators.js';
 import { accountPageSchema, accountSchema } from './accounts/accounts.schemas.js';
 import { AccountsService } from './accounts/accounts.service.js';
-import { activitySchema } from './activities/activities.schemas.js';
+import { activityPageSchema, activitySchema } from './activities/activities.schemas.js';
 import { ActivitiesService } from './activities/activities.service.js';
 import { opportunityPageSchema, opportunitySchema } from './opportunities/opportunities.schemas.js';
 import { OpportunitiesService } from './opportunities/opportunities.service.js';
 import {
   getAccountToolInputSchema as getAccountInput,
+  listActivitiesToolInputSchema,
   logActivityToolInputSchema as logActivityInput,
   searchAccountsToolInputSchema,
   searchOpportunitiesToolInputSchema,
@@ -86,6 +87,22 @@ export class CrmTools {
   updateOpportunity(principal: Principal, input: z.output<typeof updateOpportunityInput>) {
     const { opportunityId, ...change } = input;
     return this.opportunities.update(principal, opportunityId, change);
+  }
+
+  @McpTool({
+    name: 'crm_list_activities',
+    title: 'List an opportunity’s activities',
+    description:
+      'The calls, e-mails, meetings and notes logged on one opportunity, newest first (by when they happened). ' +
+      'Paginated like crm_search_accounts.',
+    scope: Scope.CrmRead,
+    input: listActivitiesToolInputSchema,
+    output: activityPageSchema,
+    annotations: READ,
+  })
+  listActivities(principal: Principal, input: z.output<typeof listActivitiesToolInputSchema>) {
+    const { opportunityId, ...query } = input;
+    return this.activities.listForOpportunity(principal, opportunityId, query);
   }
 
   @McpTool({

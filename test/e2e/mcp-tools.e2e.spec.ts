@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectMcp, type Era } from '../helpers/mcp-client.js';
 import { CRM_READ, CRM_WRITE, SALES, startMcpFixture, type McpFixture } from '../helpers/mcp-fixture.js';
 
-const CRM_READ_TOOLS = ['crm_get_account', 'crm_search_accounts', 'crm_search_opportunities'];
+const CRM_READ_TOOLS = ['crm_get_account', 'crm_list_activities', 'crm_search_accounts', 'crm_search_opportunities'];
 // CONTRACT.md, "MCP": every tool, the resource template and the prompts, with their scopes.
 const CONTRACT_TOOLS: Record<string, string> = {
   sales_get_forecast: SALES,
@@ -14,6 +14,8 @@ const CONTRACT_TOOLS: Record<string, string> = {
   crm_search_accounts: CRM_READ,
   crm_get_account: CRM_READ,
   crm_search_opportunities: CRM_READ,
+  // Not in CONTRACT.md's list (yet): the read side of crm_log_activity.
+  crm_list_activities: CRM_READ,
   crm_update_opportunity: CRM_WRITE,
   crm_log_activity: CRM_WRITE,
   notifications_send: 'mcp:tools:notifications:send',
@@ -126,6 +128,34 @@ describe.each(['legacy', 'modern'] as Era[])('MCP tools of the landed modules ov
     const again: Result = await writer.callTool({ name: 'crm_log_activity', arguments: args });
     expect(first.structuredContent).toMatchObject({ opportunityId: seedA.opportunityId, accountId: seedA.accountId, type: 'call' });
     expect(again.structuredContent.id).toBe(first.structuredContent.id);
+  });
+
+  it('when crm_list_activities pages through an opportunity’s activities, then newest first, every one once, and another tenant’s opportunity is not_found', async () => {
+    const marker = `List ${era} ${randomUUID().slice(0, 8)}`;
+    for (let i = 0; i < 5; i++) {
+      const logged: Result = await writer.callTool({
+        name: 'crm_log_activity',
+        arguments: { opportunityId: seedA.opportunityId, type: 'note', subject: `${marker} #${i}`, occurredAt: `2031-0${i + 1}-15T10:00:00Z` },
+      });
+      expect(logged.isError, textOf(logged)).toBeFalsy();
+    }
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page: Result = await reader.callTool({ name: 'crm_list_activities', arguments: { opportunityId: seedA.opportunityId, limit: 2, ...(cursor ? { cursor } : {}) } });
+      expect(page.isError, textOf(page)).toBeFalsy();
+      seen.push(...page.structuredContent.data.map((activity: { subject: string }) => activity.subject));
+      cursor = page.structuredContent.nextCursor ?? undefined;
+    } while (cursor);
+    // Dated in the future, so they come before anything else logged on this opportunity.
+    expect(seen.slice(0, 5)).toEqual([4, 3, 2, 1, 0].map((i) => `${marker} #${i}`));
+    expect(new Set(seen).size).toBe(seen.length);
+    const foreign: Result = await reader.callTool({ name: 'crm_list_activities', arguments: { opportunityId: seedB.opportunityId } });
+    expect(foreign.isError).toBe(true);
+    expect(textOf(foreign)).toMatch(/^not_found/);
+    const rest = await f.call('GET', `/api/v1/crm/opportunities/${seedA.opportunityId}/activities?limit=1`, f.tokenFor(CRM_READ));
+    expect(rest.status).toBe(200);
+    expect(((await rest.json()) as { data: { subject: string }[] }).data[0]!.subject).toBe(seen[0]);
   });
 
   it('when arguments break the input schema (unknown field, malformed id), then isError with the validation message and nothing runs', async () => {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import type { KeysetPosition } from '../../common/pagination/pagination.js';
 import type { ActivityType } from '../shared/crm.schemas.js';
 
 export interface ActivityRow {
@@ -40,10 +41,17 @@ export class ActivitiesRepository {
     return rows[0]!;
   }
 
-  async forOpportunity(manager: EntityManager, tenantId: string, opportunityId: string, limit: number): Promise<ActivityRow[]> {
+  /**
+   * An opportunity's activities, newest first by `occurred_at` (ties by id): keyset pages, the
+   * cursor carrying the last row's occurred_at in its `createdAt` slot (cursors are opaque).
+   */
+  async listForOpportunity(manager: EntityManager, tenantId: string, opportunityId: string, after: KeysetPosition | undefined, limit: number): Promise<(ActivityRow & { cursor_created_at: string })[]> {
+    const keyset = after ? 'AND (occurred_at, id) < ($4::timestamptz, $5::uuid)' : '';
     return manager.query(
-      `SELECT ${COLUMNS} FROM activities WHERE tenant_id = $1 AND opportunity_id = $2 ORDER BY occurred_at DESC, id DESC LIMIT $3`,
-      [tenantId, opportunityId, limit],
+      `SELECT ${COLUMNS}, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_created_at
+         FROM activities WHERE tenant_id = $1 AND opportunity_id = $2 ${keyset}
+        ORDER BY occurred_at DESC, id DESC LIMIT $3`,
+      after ? [tenantId, opportunityId, limit, after.createdAt, after.id] : [tenantId, opportunityId, limit],
     );
   }
 }

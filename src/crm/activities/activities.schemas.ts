@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cursorSchema, limitSchema } from '../../common/pagination/pagination.js';
 import { ACTIVITY_TYPES, externalIdSchema, text, uuidSchema } from '../shared/crm.schemas.js';
 
 export const activityTypeSchema = z.enum(ACTIVITY_TYPES);
@@ -25,5 +26,10 @@ export const activitySchema = z.object({
   createdAt: z.string(),
 });
 
+/** `GET /crm/opportunities/:id/activities`: newest first (by when they happened), cursor-paginated. */
+export const activityListQuerySchema = z.strictObject({ cursor: cursorSchema.optional(), limit: limitSchema });
+export const activityPageSchema = z.object({ data: z.array(activitySchema), nextCursor: z.string().nullable() });
+
+export type ActivityListQuery = z.output<typeof activityListQuerySchema>;
 export type LogActivityInput = z.output<typeof logActivitySchema>;
 export type Activity = z.output<typeof activitySchema>;

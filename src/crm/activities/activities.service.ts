@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../../auth/principal.js';
 import { IdempotencyService } from '../../common/idempotency/idempotency.service.js';
+import { decodeCursor, DEFAULT_PAGE_SIZE, type Page, toPage } from '../../common/pagination/pagination.js';
+import { TenantDb } from '../../database/tenant-db.js';
 import { CrmError } from '../crm.errors.js';
 import { OpportunitiesRepository } from '../opportunities/opportunities.repository.js';
 import { isUniqueViolation, iso } from '../shared/sql.js';
 import type { WriteOptions } from '../shared/write-options.js';
 import { ActivitiesRepository, type ActivityRow } from './activities.repository.js';
-import type { Activity, LogActivityInput } from './activities.schemas.js';
+import type { Activity, ActivityListQuery, LogActivityInput } from './activities.schemas.js';
 
 export function toActivity(row: ActivityRow): Activity {
   return {
@@ -30,7 +32,19 @@ export class ActivitiesService {
     private readonly activities: ActivitiesRepository,
     private readonly opportunities: OpportunitiesRepository,
     private readonly idempotency: IdempotencyService,
+    private readonly tenantDb: TenantDb,
   ) {}
+
+  /** An opportunity's activities, newest first; 404 for an opportunity outside the caller's tenant. */
+  listForOpportunity(principal: Principal, opportunityId: string, query: ActivityListQuery): Promise<Page<Activity>> {
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const after = decodeCursor(query.cursor);
+    return this.tenantDb.run(principal.tenantId, async (manager) => {
+      if (!(await this.opportunities.findById(manager, principal.tenantId, opportunityId))) throw CrmError.notFound('Opportunity');
+      const rows = await this.activities.listForOpportunity(manager, principal.tenantId, opportunityId, after, limit + 1);
+      return toPage(rows, limit, toActivity);
+    });
+  }
 
   /** Logs a call/e-mail/meeting/note on an opportunity of the caller's tenant (404 otherwise). */
   logForOpportunity(principal: Principal, opportunityId: string, input: LogActivityInput, options: WriteOptions = {}): Promise<Activity> {

@@ -7,7 +7,14 @@ import { RequireScopes } from '../../auth/require-scopes.decorator.js';
 import { Scope } from '../../auth/scope.js';
 import { IdempotencyKey } from '../../common/idempotency/idempotency-key.decorator.js';
 import { ZodBody, ZodParams, ZodQuery } from '../../common/validation/zod-validation.js';
-import { activitySchema, logActivitySchema, type LogActivityInput } from '../activities/activities.schemas.js';
+import {
+  activityListQuerySchema,
+  activityPageSchema,
+  activitySchema,
+  logActivitySchema,
+  type ActivityListQuery,
+  type LogActivityInput,
+} from '../activities/activities.schemas.js';
 import { ActivitiesService } from '../activities/activities.service.js';
 import { idParamsSchema } from '../shared/crm.schemas.js';
 import { ApiIdempotencyKey, ApiIfMatch, IfMatch, withEtag, ZodResponse } from '../shared/http.js';
@@ -71,6 +78,17 @@ export class OpportunitiesController {
     @Res({ passthrough: true }) response: Response,
   ) {
     return withEtag(response, await this.opportunities.update(principal, params.id, body, { ifMatch }));
+  }
+
+  @Get(':id/activities')
+  @RequireScopes(Scope.CrmRead)
+  @ZodResponse(200, activityPageSchema, 'The opportunity’s calls, e-mails, meetings and notes, newest first')
+  listActivities(
+    @CurrentPrincipal() principal: Principal,
+    @ZodParams(idParamsSchema) params: { id: string },
+    @ZodQuery(activityListQuerySchema) query: ActivityListQuery,
+  ) {
+    return this.activities.listForOpportunity(principal, params.id, query);
   }
 
   @Post(':id/activities')
