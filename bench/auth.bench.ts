@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { nowMicros } from './lib/load.js';
+import { loadOptions, nowMicros } from './lib/load.js';
 import { summarizeProfile, type Marker } from './lib/profile.js';
 
 /**
@@ -23,10 +23,7 @@ import { summarizeProfile, type Marker } from './lib/profile.js';
  */
 const { values: args } = parseArgs({
   options: {
-    duration: { type: 'string', default: '5' },
-    rounds: { type: 'string', default: '3' },
-    warmup: { type: 'string', default: '2' },
-    connections: { type: 'string', default: '50' },
+    ...loadOptions(),
     'no-profile': { type: 'boolean', default: false },
   },
 });

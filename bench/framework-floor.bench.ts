@@ -2,7 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { TestIssuer } from '../test/helpers/test-issuer.js';
-import { measure, type LoadResult } from './lib/load.js';
+import { measure, type LoadResult, loadOptions, loadSettingsOf } from './lib/load.js';
 import { startScript, type ServerProcess } from './lib/processes.js';
 
 /**
@@ -14,13 +14,10 @@ import { startScript, type ServerProcess } from './lib/processes.js';
  */
 const { values: args } = parseArgs({
   options: {
-    duration: { type: 'string', default: '5' },
-    rounds: { type: 'string', default: '3' },
-    warmup: { type: 'string', default: '2' },
-    connections: { type: 'string', default: '50' },
+    ...loadOptions(),
   },
 });
-const settings = { durationSeconds: Number(args.duration), rounds: Number(args.rounds), warmupSeconds: Number(args.warmup), connections: Number(args.connections) };
+const settings = loadSettingsOf(args);
 const here = dirname(fileURLToPath(import.meta.url));
 // About the size of the pipeline answer (c in `npm run bench`).
 const BODY = JSON.stringify({ asOf: '2026-11-27', stages: Array.from({ length: 12 }, (_, i) => ({ stage: `s${i}`, deals: i * 7, amount: i * 1234.5, weighted: i * 321.25 })) });

@@ -7,7 +7,7 @@ import { CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY, PROTOCOL_VERSION_ME
 import { findFreePort } from '../src/database/embedded-postgres.js';
 import { TestIssuer } from '../test/helpers/test-issuer.js';
 import { ensureAccounts, openBenchDatabase } from './lib/bench-db.js';
-import { type LoadRequest, type LoadResult, measure } from './lib/load.js';
+import { type LoadRequest, type LoadResult, measure, loadOptions, loadSettingsOf } from './lib/load.js';
 import { startProduct, startScript, type ServerProcess } from './lib/processes.js';
 import { summarizeProfile } from './lib/profile.js';
 
@@ -28,17 +28,14 @@ import { summarizeProfile } from './lib/profile.js';
  */
 const { values: args } = parseArgs({
   options: {
-    duration: { type: 'string', default: '5' },
-    rounds: { type: 'string', default: '3' },
-    warmup: { type: 'string', default: '2' },
-    connections: { type: 'string', default: '20' },
+    ...loadOptions(20),
     profile: { type: 'boolean', default: false },
     // e.g. `--only C,F` to measure some rows alone.
     only: { type: 'string', default: 'A,B,C,D,E,F' },
   },
 });
 const only = new Set(args.only!.split(',').map((key) => key.trim().toUpperCase()));
-const settings = { durationSeconds: Number(args.duration), rounds: Number(args.rounds), warmupSeconds: Number(args.warmup), connections: Number(args.connections) };
+const settings = loadSettingsOf(args);
 
 const here = dirname(fileURLToPath(import.meta.url));
 const PRODUCT = resolve('dist/main.js');

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { findFreePort } from '../src/database/embedded-postgres.js';
 import { TestIssuer } from '../test/helpers/test-issuer.js';
 import { ensureAccounts, openBenchDatabase } from './lib/bench-db.js';
-import { type LoadRequest, type LoadResult, measure } from './lib/load.js';
+import { type LoadRequest, type LoadResult, measure, loadOptions, loadSettingsOf } from './lib/load.js';
 import { startProduct, startScript, type ServerProcess } from './lib/processes.js';
 import { summarizeProfile } from './lib/profile.js';
 
@@ -26,10 +26,7 @@ import { summarizeProfile } from './lib/profile.js';
  */
 const { values: args } = parseArgs({
   options: {
-    duration: { type: 'string', default: '5' },
-    rounds: { type: 'string', default: '3' },
-    warmup: { type: 'string', default: '2' },
-    connections: { type: 'string', default: '50' },
+    ...loadOptions(),
     profile: { type: 'boolean', default: false },
     'save-baseline': { type: 'boolean', default: false },
     // Extra settings for our app, e.g. `--app-env RATE_LIMIT_ENABLED=false --app-env LOG_LEVEL=info` (A/B runs).
@@ -39,12 +36,7 @@ const { values: args } = parseArgs({
   },
 });
 const only = new Set(args.only!.split(',').map((key) => key.trim()));
-const settings = {
-  durationSeconds: Number(args.duration),
-  rounds: Number(args.rounds),
-  warmupSeconds: Number(args.warmup),
-  connections: Number(args.connections),
-};
+const settings = loadSettingsOf(args);
 
 const here = dirname(fileURLToPath(import.meta.url));
 const PRODUCT = resolve('dist/main.js');

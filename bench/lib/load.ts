@@ -8,6 +8,21 @@ export interface LoadRequest {
   body?: string;
 }
 
+/** The load options every bench takes (`--duration 5 --rounds 3 --warmup 2 --connections 50`), for node:util parseArgs. */
+export function loadOptions(connections = 50) {
+  return {
+    duration: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '2' },
+    connections: { type: 'string', default: String(connections) },
+  } as const;
+}
+
+/** Those options, parsed. */
+export function loadSettingsOf(args: { duration?: string; rounds?: string; warmup?: string; connections?: string }): LoadSettings {
+  return { durationSeconds: Number(args.duration), rounds: Number(args.rounds), warmupSeconds: Number(args.warmup), connections: Number(args.connections) };
+}
+
 export interface LoadSettings {
   connections: number;
   warmupSeconds: number;

@@ -1,23 +1,9 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAuthFixture, type AuthFixture } from '../helpers/auth-fixture.js';
-import { testDatabaseUrl } from '../helpers/test-app.js';
+import { tenantCli } from '../helpers/tenant-cli.js';
 
 const SALES = 'mcp:tools:sales-data:read';
-
-/** `npm run tenant -- …` as it runs once built (npm test builds dist/ first), on the run's database. */
-function tenantCli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [resolve('dist/auth/tenants/tenant.cli.js'), ...args],
-      { env: { PATH: process.env.PATH ?? '', DATABASE_URL: testDatabaseUrl(), LOG_LEVEL: 'warn' }, timeout: 30_000 },
-      (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
 
 /**
  * Controls that act before `exp` (catalog T24). The tokens below were used first, so they sit in

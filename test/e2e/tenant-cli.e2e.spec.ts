@@ -1,29 +1,10 @@
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDataSource } from '../../src/database/data-source.js';
 import { startAuthFixture } from '../helpers/auth-fixture.js';
 import { testDatabaseUrl } from '../helpers/test-app.js';
+import { tenantCli } from '../helpers/tenant-cli.js';
 import { uniqueTenantId } from '../helpers/tenants.js';
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-// What `npm run tenant -- …` runs once it has built: the compiled CLI (npm test builds dist/ first).
-function tenantCli(...args: string[]): Promise<CliResult> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [resolve('dist/auth/tenants/tenant.cli.js'), ...args],
-      { env: { PATH: process.env.PATH ?? '', DATABASE_URL: testDatabaseUrl(), LOG_LEVEL: 'warn' }, timeout: 30_000 },
-      (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
 
 async function tenantRow(id: string): Promise<{ id: string; name: string } | undefined> {
   const dataSource = createDataSource({ url: testDatabaseUrl(), asAppRole: false, poolSize: 1 });
