@@ -150,8 +150,16 @@ describe('SIGTERM under load (T81)', () => {
     expect(code, app.output()).toBe(0);
     expect(exitedAfterMs).toBeLessThan(GRACE_MS);
 
-    // The load saw answers, then refusals: never a reset or a hang.
-    expect(loadResults.every((result) => result === 200 || result === 'ECONNREFUSED'), loadResults.join(',')).toBe(true);
+    // The load saw answers, then refusals: never a hang, and no reset — except possibly the one
+    // connection opened just as the listener closed: still in the kernel's accept queue (reset by
+    // the kernel), or accepted with its request not yet read (Node's close() ends such connections
+    // as idle). Seen once in ~10 CI runs; clients and load balancers retry a reset on connect.
+    // That one can only be the attempt right before the first refusal; a reset anywhere else fails.
+    const boundaryReset = (index: number) => index === loadResults.length - 2 && loadResults.at(-1) === 'ECONNREFUSED';
+    expect(
+      loadResults.every((result, index) => result === 200 || result === 'ECONNREFUSED' || (result === 'ECONNRESET' && boundaryReset(index))),
+      loadResults.join(','),
+    ).toBe(true);
 
     // Each in-flight write committed exactly once.
     const owner = createDataSource({ url: testDatabaseUrl(), asAppRole: false, poolSize: 1 });
