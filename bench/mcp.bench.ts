@@ -8,7 +8,7 @@ import { findFreePort } from '../src/database/embedded-postgres.js';
 import { TestIssuer } from '../test/helpers/test-issuer.js';
 import { ensureAccounts, openBenchDatabase } from './lib/bench-db.js';
 import { type LoadRequest, type LoadResult, measure, loadOptions, loadSettingsOf } from './lib/load.js';
-import { startProduct, startScript, type ServerProcess } from './lib/processes.js';
+import { benchProductEnv, startProduct, startScript, type ServerProcess } from './lib/processes.js';
 import { summarizeProfile } from './lib/profile.js';
 
 /**
@@ -42,7 +42,6 @@ const PRODUCT = resolve('dist/main.js');
 const TENANT = 'bench-mcp';
 const SCOPES = 'mcp:tools:sales-data:read mcp:tools:crm:read';
 const LEGACY = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25' };
-const UNLIMITED = '1000000000';
 
 interface Row {
   key: string;
@@ -76,20 +75,7 @@ async function main(): Promise<void> {
   await ensureAccounts(database.url, TENANT, 50);
   const port = await findFreePort();
   const base = `http://127.0.0.1:${port}`;
-  const productEnv: Record<string, string> = {
-    NODE_ENV: 'production',
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    PUBLIC_URL: base,
-    DATABASE_URL: database.url,
-    AUTH_ISSUER: issuer.url,
-    LOG_LEVEL: 'warn',
-    DEMO_DATA: 'false',
-    METRICS_PORT: '0',
-    MCP_CONFORMANCE_FIXTURES: '1',
-    RATE_LIMIT_PER_CLIENT_PER_MINUTE: UNLIMITED,
-    RATE_LIMIT_PER_TENANT_PER_MINUTE: UNLIMITED,
-  };
+  const productEnv = benchProductEnv(port, database.url, issuer.url, { DEMO_DATA: 'false', MCP_CONFORMANCE_FIXTURES: '1' });
   const now = Math.floor(Date.now() / 1000);
   // One token reused for every call, as an agent does.
   const token = issuer.mint(base, { claims: { org_id: TENANT, sub: 'bench-agent', client_id: 'bench-client', scope: SCOPES, iat: now, nbf: now, exp: now + 3000 } });

@@ -7,7 +7,7 @@ import { findFreePort } from '../src/database/embedded-postgres.js';
 import { TestIssuer } from '../test/helpers/test-issuer.js';
 import { ensureAccounts, openBenchDatabase } from './lib/bench-db.js';
 import { type LoadRequest, type LoadResult, measure, loadOptions, loadSettingsOf } from './lib/load.js';
-import { startProduct, startScript, type ServerProcess } from './lib/processes.js';
+import { benchProductEnv, startProduct, startScript, type ServerProcess } from './lib/processes.js';
 import { summarizeProfile } from './lib/profile.js';
 
 /**
@@ -45,7 +45,6 @@ const SCOPES = 'mcp:tools:sales-data:read mcp:tools:crm:read mcp:resources:custo
 const PIPELINE = '/api/v1/sales/pipeline';
 const FALLBACK_REST = '/api/v1/crm/accounts?limit=20';
 const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25' };
-const UNLIMITED = '1000000000';
 
 interface Target {
   /** c0: not in the issue's list — a cheap REST read on the same stack, to tell framework cost from analytics cost. */
@@ -64,20 +63,10 @@ async function main(): Promise<void> {
   const database = await openBenchDatabase(TENANT);
   const port = await findFreePort();
   const base = `http://127.0.0.1:${port}`;
-  const productEnv: Record<string, string> = {
-    NODE_ENV: 'production',
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    PUBLIC_URL: base,
-    DATABASE_URL: database.url,
-    AUTH_ISSUER: issuer.url,
-    LOG_LEVEL: 'warn',
+  const productEnv = benchProductEnv(port, database.url, issuer.url, {
     DEMO_DATA: 'true',
-    METRICS_PORT: '0',
-    RATE_LIMIT_PER_CLIENT_PER_MINUTE: UNLIMITED,
-    RATE_LIMIT_PER_TENANT_PER_MINUTE: UNLIMITED,
     ...Object.fromEntries((args['app-env'] ?? []).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)])),
-  };
+  });
   const now = Math.floor(Date.now() / 1000);
   const token = issuer.mint(base, {
     claims: { org_id: TENANT, sub: 'bench-agent', client_id: 'bench-client', scope: SCOPES, iat: now, nbf: now, exp: now + 3000 },

@@ -29,6 +29,27 @@ export async function startScript(script: string, env: Record<string, string>, n
   return { child, url, output: () => output, stop: () => stop(child) };
 }
 
+/**
+ * The product's environment as every bench runs it: production mode on 127.0.0.1, an external
+ * issuer (the bench's), logs at warn, metrics on, rate limits set out of reach; `overrides` last.
+ */
+export function benchProductEnv(port: number, databaseUrl: string, issuerUrl: string, overrides: Record<string, string> = {}): Record<string, string> {
+  const unlimited = '1000000000';
+  return {
+    NODE_ENV: 'production',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    DATABASE_URL: databaseUrl,
+    AUTH_ISSUER: issuerUrl,
+    LOG_LEVEL: 'warn',
+    METRICS_PORT: '0',
+    RATE_LIMIT_PER_CLIENT_PER_MINUTE: unlimited,
+    RATE_LIMIT_PER_TENANT_PER_MINUTE: unlimited,
+    ...overrides,
+  };
+}
+
 /** Starts the built product (`dist/main.js`, as `npm start` runs it) and waits until `readyUrl` answers 200. */
 export async function startProduct(main: string, env: Record<string, string>, readyUrl: string, nodeFlags: string[] = []): Promise<ServerProcess> {
   const child = spawn(process.execPath, [...nodeFlags, main], {
