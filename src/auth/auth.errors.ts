@@ -52,12 +52,11 @@ export class KeysUnavailableError extends DomainError {
   }
 }
 
-/** Failures counted as revoked tokens (their body stays the coarse invalid_token). */
-const revoked = new WeakSet<AuthError>();
+/** A finer reason than the (deliberately coarse) error code, for the metric only: never in the body. */
+const finerReasons = new WeakMap<AuthError, string>();
 
-export function revokedToken(resourceMetadata: string): AuthError {
-  const error = AuthError.invalidToken(resourceMetadata);
-  revoked.add(error);
+export function withFailureReason(error: AuthError, reason: 'expired' | 'revoked'): AuthError {
+  finerReasons.set(error, reason);
   return error;
 }
 
@@ -68,9 +67,9 @@ export function revokedToken(resourceMetadata: string): AuthError {
 export function authFailureReason(error: unknown): string | undefined {
   if (error instanceof KeysUnavailableError) return 'keys_unavailable';
   if (!(error instanceof AuthError)) return undefined;
-  if (revoked.has(error)) return 'revoked';
+  const finer = finerReasons.get(error);
+  if (finer) return finer;
   if (error.code === 'unauthorized') return 'missing_token';
-  if (error.code === 'invalid_token' && error.message === 'The access token expired') return 'expired';
   if (error.code === 'forbidden') return 'no_access_policy';
   return error.code;
 }

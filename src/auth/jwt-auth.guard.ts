@@ -6,7 +6,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { MetricsService } from '../observability/metrics.service.js';
-import { AuthError, authFailureReason, revokedToken } from './auth.errors.js';
+import { AuthError, authFailureReason, withFailureReason } from './auth.errors.js';
 import { readBearerCredentials } from './bearer-token.js';
 import { PRINCIPAL_KEY } from './current-principal.decorator.js';
 import { RevokedTokens } from './revocation/revoked-tokens.js';
@@ -73,7 +73,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     if (this.revokedTokens.has(principal.tokenId)) {
       delete request.user;
       this.logger.warn({ reason: 'revoked', path: request.path }, 'token rejected');
-      throw revokedToken(metadataUrl);
+      throw withFailureReason(AuthError.invalidToken(metadataUrl), 'revoked');
     }
     try {
       await this.tenants.assertKnown(principal.tenantId);
@@ -118,10 +118,9 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     const request = context.switchToHttp().getRequest<Request>();
     this.logger.warn({ reason: describe(failure), path: request.path }, 'token rejected');
     const expired = (failure as { name?: string } | undefined)?.name === 'TokenExpiredError';
-    throw AuthError.invalidToken(
-      resourceMetadataUrl(this.config.publicUrl, request.path),
-      expired ? 'The access token expired' : 'Invalid or expired token',
-    );
+    const metadataUrl = resourceMetadataUrl(this.config.publicUrl, request.path);
+    if (expired) throw withFailureReason(AuthError.invalidToken(metadataUrl, 'The access token expired'), 'expired');
+    throw AuthError.invalidToken(metadataUrl);
   }
 }
 

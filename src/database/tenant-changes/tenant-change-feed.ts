@@ -1,5 +1,6 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import pg from 'pg';
+import { MetricsService } from '../../observability/metrics.service.js';
 
 /** The database URL the feed listens on (the app's own). */
 export const CHANGE_FEED_DATABASE_URL = Symbol('CHANGE_FEED_DATABASE_URL');
@@ -38,7 +39,14 @@ export class TenantChangeFeed implements OnApplicationBootstrap, OnApplicationSh
   private readonly changedAt = new Map<string, number>();
   private readonly authListeners: ((table: string) => void)[] = [];
 
-  constructor(@Inject(CHANGE_FEED_DATABASE_URL) private readonly url: string) {}
+  constructor(
+    @Inject(CHANGE_FEED_DATABASE_URL) private readonly url: string,
+    @Optional() metrics?: MetricsService,
+  ) {
+    metrics?.registerGauge('tenant_change_feed_up', '1 while this instance listens for CRM and auth changes (else nothing is cached)', [], (gauge) =>
+      gauge.set(this.live ? 1 : 0),
+    );
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.connect();
@@ -49,11 +57,6 @@ export class TenantChangeFeed implements OnApplicationBootstrap, OnApplicationSh
     clearTimeout(this.reconnectTimer);
     this.live = false;
     await this.client?.end().catch(() => undefined);
-  }
-
-  /** Whether changes are being heard (else nothing may be cached). */
-  get listening(): boolean {
-    return this.live;
   }
 
   /** Moves when the tenant's data may have changed; undefined while changes could go unseen (do not cache then). */

@@ -38,9 +38,6 @@ export class TenantReadCache {
     this.ttlMs = feed && config ? config.readCache.ttlSeconds * 1000 : 0;
     this.maxEntries = config?.readCache.maxEntries ?? 0;
     metrics?.registerGauge('read_cache_entries', 'Analytics answers kept (all tenants)', [], (gauge) => gauge.set(this.entries.size));
-    metrics?.registerGauge('tenant_change_feed_up', '1 while this instance listens for CRM changes (else nothing is cached)', [], (gauge) =>
-      gauge.set(feed?.listening ? 1 : 0),
-    );
   }
 
   get<T>(tenantId: string, key: string, compute: () => Promise<T>): Promise<T> {
