@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../src/app.factory.js';
 import { Scope } from '../src/auth/scope.js';
 import { parseConfig } from '../src/config/app-config.js';
@@ -73,7 +73,7 @@ export class BenchReceiver {
 }
 
 export interface BenchApp {
-  app: NestExpressApplication;
+  app: NestFastifyApplication;
   url: string;
   token: string;
 }

@@ -13,7 +13,7 @@ async function stopEmbedded(): Promise<void> {
 async function bootstrap(): Promise<void> {
   const startedAt = Date.now();
   const config = loadConfigFromProcessEnv();
-  // Tracing hooks http, express and pg as they load: start it first, then load the application.
+  // Tracing hooks http, fastify and pg as they load: start it first, then load the application.
   const stopTracing = await startTracing(config.tracing);
   const { createApp } = await import('./app.factory.js');
   const { authorizationServerBanner } = await import('./authorization-server/banner.js');

@@ -1,5 +1,6 @@
 import { Injectable, type NestMiddleware } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { fastifyRequestOf, pathOf, routeTemplateOf } from '../common/http/fastify-request.js';
 import { principalOf } from '../auth/current-principal.decorator.js';
 import { AuditTrail } from './audit-trail.service.js';
 import { digestArguments } from './args-digest.js';
@@ -18,17 +19,20 @@ const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export class AuditHttpMiddleware implements NestMiddleware {
   constructor(private readonly audit: AuditTrail) {}
 
-  use(request: Request, response: Response, next: NextFunction): void {
-    if (!WRITE_METHODS.has(request.method) || isMcpPath(pathOf(request))) return next();
+  // Node's request and response (middleware runs under @fastify/middie); what routing, the guards
+  // and the body parser found is read from Fastify's request once the response is finished.
+  use(request: IncomingMessage, response: ServerResponse, next: () => void): void {
+    if (!WRITE_METHODS.has(request.method ?? '') || isMcpPath(pathOf(request))) return next();
     const started = process.hrtime.bigint();
     response.once('finish', () => this.recordWrite(request, response, started));
     next();
   }
 
-  private recordWrite(request: Request, response: Response, started: bigint): void {
-    const principal = principalOf(request);
-    if (!principal) return;
-    const routePath = (request.route as { path?: unknown } | undefined)?.path;
+  private recordWrite(message: IncomingMessage, response: ServerResponse, started: bigint): void {
+    const request = fastifyRequestOf(message);
+    const principal = request && principalOf(request);
+    if (!request || !principal) return;
+    const routePath = routeTemplateOf(request);
     const status = response.statusCode;
     this.audit.record({
       tenantId: principal.tenantId,
@@ -54,7 +58,7 @@ export function outcomeOf(status: number): AuditOutcome {
   return status >= 500 ? 'error' : 'rejected';
 }
 
-export function requestIdOf(response: Response): string | undefined {
+export function requestIdOf(response: ServerResponse): string | undefined {
   const id = response.getHeader('x-request-id');
   return typeof id === 'string' ? id : undefined;
 }
@@ -63,9 +67,3 @@ function isMcpPath(path: string): boolean {
   return path === '/mcp' || path.startsWith('/mcp/');
 }
 
-// The full path, whatever the middleware's mount point made of `request.path`.
-function pathOf(request: Request): string {
-  const url = request.originalUrl ?? request.url;
-  const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
-}

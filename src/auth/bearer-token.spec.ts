@@ -1,20 +1,19 @@
-import type { Request } from 'express';
 import { describe, expect, it } from 'vitest';
-import { readBearerCredentials } from './bearer-token.js';
+import { type CredentialSource, readBearerCredentials } from './bearer-token.js';
 
 const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl';
 const TOKEN2 = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ5In0.b3RoZXI';
 
-/** A request as Node/Express present it: `headers` keeps the first Authorization, `rawHeaders` all of them. */
-function request(authorizations: string[], extra: { body?: unknown; query?: Record<string, unknown>; cookie?: string } = {}): Request {
+/** A request as Node/Fastify present it: `headers` keeps the first Authorization, `raw.rawHeaders` all of them. */
+function request(authorizations: string[], extra: { body?: unknown; query?: Record<string, unknown>; cookie?: string } = {}): CredentialSource {
   const rawHeaders = authorizations.flatMap((value) => ['Authorization', value]);
   if (extra.cookie) rawHeaders.push('Cookie', extra.cookie);
   return {
-    rawHeaders,
+    raw: { rawHeaders },
     headers: { ...(authorizations.length ? { authorization: authorizations[0] } : {}), ...(extra.cookie ? { cookie: extra.cookie } : {}) },
     body: extra.body,
     query: extra.query ?? {},
-  } as unknown as Request;
+  };
 }
 
 // Catalog T60 (and T59): what each Authorization value means.

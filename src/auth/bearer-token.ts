@@ -1,4 +1,12 @@
-import type { Request } from 'express';
+import type { IncomingHttpHeaders } from 'node:http';
+
+/** What the reader needs of a request: Fastify's request has it all (Node's `rawHeaders` under `raw`). */
+export interface CredentialSource {
+  headers: IncomingHttpHeaders;
+  raw: { rawHeaders: string[] };
+  body?: unknown;
+  query?: unknown;
+}
 
 export type BearerCredentials =
   | { kind: 'none' }
@@ -14,8 +22,8 @@ const BEARER_SCHEME = /^Bearer(?:\s|$)/i;
  * cookies: those are ignored, T59). Repeated headers, extra parts or an empty token are
  * malformed (400, T60); another scheme (Basic…) counts as no token (401).
  */
-export function readBearerCredentials(request: Request): BearerCredentials {
-  const occurrences = countHeader(request.rawHeaders, 'authorization');
+export function readBearerCredentials(request: CredentialSource): BearerCredentials {
+  const occurrences = countHeader(request.raw.rawHeaders, 'authorization');
   if (occurrences > 1) return { kind: 'malformed', reason: 'More than one Authorization header' };
   const value = request.headers.authorization;
   if (value === undefined || !BEARER_SCHEME.test(value)) return { kind: 'none' };
@@ -36,7 +44,7 @@ function countHeader(rawHeaders: string[], name: string): number {
   return count;
 }
 
-function carriesTokenElsewhere(request: Request): boolean {
+function carriesTokenElsewhere(request: CredentialSource): boolean {
   const body = request.body as Record<string, unknown> | undefined;
   const query = request.query as Record<string, unknown> | undefined;
   return Boolean(

@@ -1,7 +1,8 @@
 import { type ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
+import { pathOf } from '../common/http/fastify-request.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { DomainError } from '../common/errors/domain-error.js';
@@ -19,7 +20,7 @@ import { TenantsService } from './tenants/tenants.service.js';
 import { resourceMetadataUrl } from './token-claims.js';
 import { VerifiedTokenCache } from './verified-token-cache.js';
 
-type AuthRequest = Request & {
+type AuthRequest = FastifyRequest & {
   [BEARER_TOKEN_KEY]?: string;
   [VERIFIED_WITH_KEY]?: VerifiedWith;
   [PRINCIPAL_KEY]?: Principal;
@@ -61,7 +62,8 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     const request = context.switchToHttp().getRequest<AuthRequest>();
-    const metadataUrl = resourceMetadataUrl(this.config.publicUrl, request.path);
+    const path = pathOf(request);
+    const metadataUrl = resourceMetadataUrl(this.config.publicUrl, path);
     const credentials = readBearerCredentials(request);
     if (credentials.kind === 'none') {
       const required = this.reflector.getAllAndOverride<string[]>(REQUIRED_SCOPES, targets);
@@ -72,7 +74,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     const principal = (await this.fromCache(cacheKey)) ?? (await this.verify(context, request, credentials.token, cacheKey));
     if (this.revokedTokens.has(principal.tokenId)) {
       delete request.user;
-      this.logger.warn({ reason: 'revoked', path: request.path }, 'token rejected');
+      this.logger.warn({ reason: 'revoked', path }, 'token rejected');
       throw withFailureReason(AuthError.invalidToken(metadataUrl), 'revoked');
     }
     try {
@@ -115,10 +117,10 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     const failure = error ?? info;
     if (user && !failure) return user;
     if (failure instanceof DomainError && failure.code === 'unavailable') throw failure;
-    const request = context.switchToHttp().getRequest<Request>();
-    this.logger.warn({ reason: describe(failure), path: request.path }, 'token rejected');
+    const path = pathOf(context.switchToHttp().getRequest<FastifyRequest>());
+    this.logger.warn({ reason: describe(failure), path }, 'token rejected');
     const expired = (failure as { name?: string } | undefined)?.name === 'TokenExpiredError';
-    const metadataUrl = resourceMetadataUrl(this.config.publicUrl, request.path);
+    const metadataUrl = resourceMetadataUrl(this.config.publicUrl, path);
     if (expired) throw withFailureReason(AuthError.invalidToken(metadataUrl, 'The access token expired'), 'expired');
     throw AuthError.invalidToken(metadataUrl);
   }

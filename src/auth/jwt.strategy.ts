@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { Strategy } from 'passport-jwt';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -19,7 +19,7 @@ export interface VerifiedWith {
   generation: number;
 }
 
-type RequestWithToken = Request & { [BEARER_TOKEN_KEY]?: string; [VERIFIED_WITH_KEY]?: VerifiedWith };
+type RequestWithToken = FastifyRequest & { [BEARER_TOKEN_KEY]?: string; [VERIFIED_WITH_KEY]?: VerifiedWith };
 
 /**
  * passport-jwt + jwks-rsa, configured from the validated config. passport-jwt (jsonwebtoken)

@@ -1,6 +1,7 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
+import { pathOf } from '../common/http/fastify-request.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { MetricsService } from '../observability/metrics.service.js';
@@ -38,16 +39,16 @@ export class ScopesGuard implements CanActivate {
   private authorize(context: ExecutionContext): boolean {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
-    const request = context.switchToHttp().getRequest<Request>();
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
     const principal = principalOf(request);
     const required = this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_SCOPES, targets);
-    const metadataUrl = resourceMetadataUrl(this.config.publicUrl, request.path);
+    const metadataUrl = resourceMetadataUrl(this.config.publicUrl, pathOf(request));
     if (!principal) throw AuthError.missingToken(metadataUrl);
     // MCP endpoint and seed RPC routes: authenticated here, each JSON-RPC message's scope checked
     // by the handler before anything runs. Every other route stays deny-by-default below.
     if (this.reflector.getAllAndOverride<boolean>(SCOPES_CHECKED_BY_HANDLER, targets)) return true;
     if (!required || required.length === 0) {
-      this.logger.error(`${request.method} ${request.path} declares neither @RequireScopes nor @Public: refused`);
+      this.logger.error(`${request.method} ${pathOf(request)} declares neither @RequireScopes nor @Public: refused`);
       throw new AuthError('forbidden', 'This route declares no access policy');
     }
     const missing = missingScopes(principal.scopes, required);

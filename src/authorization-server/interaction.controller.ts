@@ -1,6 +1,6 @@
 import { Controller, Get, Logger, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { InteractionResults } from 'oidc-provider';
 import { Public } from '../auth/public.decorator.js';
 import { demoUser, type DemoUser } from './demo-identities.js';
@@ -28,14 +28,14 @@ export class InteractionController {
   constructor(private readonly server: EmbeddedAuthorizationServer) {}
 
   @Get(':uid')
-  async show(@Param('uid') uid: string, @Req() request: Request, @Res() response: Response): Promise<void> {
+  async show(@Param('uid') uid: string, @Req() request: FastifyRequest, @Res() response: FastifyReply): Promise<void> {
     const interaction = await this.interaction(uid, request, response);
     if (interaction) await this.sendLoginPage(interaction, response);
   }
 
   @Post(':uid/login')
-  async submit(@Param('uid') uid: string, @Req() request: Request, @Res() response: Response): Promise<void> {
-    const form = await readFormBody(request).catch(() => undefined);
+  async submit(@Param('uid') uid: string, @Req() request: FastifyRequest, @Res() response: FastifyReply): Promise<void> {
+    const form = await readFormBody(request.raw).catch(() => undefined);
     const interaction = form && (await this.interaction(uid, request, response));
     if (!form) return sendHtml(response, 400, renderErrorPage('The form could not be read.'));
     if (!interaction) return;
@@ -49,9 +49,9 @@ export class InteractionController {
   }
 
   /** The interaction behind the cookie, or an error page when it is missing, expired or another one. */
-  private async interaction(uid: string, request: Request, response: Response): Promise<Interaction | undefined> {
+  private async interaction(uid: string, request: FastifyRequest, response: FastifyReply): Promise<Interaction | undefined> {
     try {
-      const interaction = await this.server.provider.interactionDetails(request, response);
+      const interaction = await this.server.provider.interactionDetails(request.raw, response.raw);
       if (interaction.uid === uid) return interaction;
     } catch (error) {
       this.logger.debug(`interaction ${uid}: ${(error as Error).message}`);
@@ -60,7 +60,7 @@ export class InteractionController {
     return undefined;
   }
 
-  private async sendLoginPage(interaction: Interaction, response: Response, error?: string, status = 200): Promise<void> {
+  private async sendLoginPage(interaction: Interaction, response: FastifyReply, error?: string, status = 200): Promise<void> {
     const clientId = String(interaction.params.client_id);
     const client = await this.server.provider.Client.find(clientId);
     allowFormRedirectTo(response, String(interaction.params.redirect_uri ?? ''));
@@ -94,8 +94,10 @@ export class InteractionController {
     return typeof first === 'string' ? first : this.server.config.resourceUrl;
   }
 
-  private async finish(request: Request, response: Response, result: InteractionResults): Promise<void> {
-    await this.server.provider.interactionFinished(request, response, result, { mergeWithLastSubmission: false });
+  private async finish(request: FastifyRequest, response: FastifyReply, result: InteractionResults): Promise<void> {
+    // The provider writes its redirect to Node's response itself.
+    response.hijack();
+    await this.server.provider.interactionFinished(request.raw, response.raw, result, { mergeWithLastSubmission: false });
   }
 }
 
@@ -110,14 +112,14 @@ function grantedScopes(interaction: Interaction): string[] {
  * Browsers apply the page's CSP `form-action` to the redirects after the form is posted, and the
  * last one goes to the client's (already validated) redirect URI: allow that origin too.
  */
-function allowFormRedirectTo(response: Response, redirectUri: string): void {
+function allowFormRedirectTo(response: FastifyReply, redirectUri: string): void {
   const csp = response.getHeader('content-security-policy');
   const url = URL.parse(redirectUri);
   if (typeof csp !== 'string' || !url) return;
   const source = url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : url.protocol;
-  response.setHeader('content-security-policy', csp.replace(/form-action 'self'/, `form-action 'self' ${source}`));
+  response.header('content-security-policy', csp.replace(/form-action 'self'/, `form-action 'self' ${source}`));
 }
 
-function sendHtml(response: Response, status: number, body: string): void {
-  response.status(status).type('html').setHeader('cache-control', 'no-store').send(body);
+function sendHtml(response: FastifyReply, status: number, body: string): void {
+  void response.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
 }

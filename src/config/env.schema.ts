@@ -94,7 +94,7 @@ export const envSchema = z.object({
   // Prometheus metrics on their own listener (unset → not served; 0 → an ephemeral port, for tests).
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
-  // Set → OpenTelemetry traces (http, express, pg) exported over OTLP/HTTP; unset → no tracing code loaded.
+  // Set → OpenTelemetry traces (http, fastify, pg) exported over OTLP/HTTP; unset → no tracing code loaded.
   OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
   OTEL_SERVICE_NAME: z.string().min(1).default('sales-analytics-mcp'),
   // Slow clients (T78): whole header section, whole request (headers + body), idle keep-alive.

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { MetricsService } from '../observability/metrics.service.js';
 import { classifyInboundRequest, createMcpHandler, isJsonContentType } from '@modelcontextprotocol/server';
 import { NodeStreamableHTTPServerTransport, toNodeHandler } from '@modelcontextprotocol/node';
-import type { Request, Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import { AuthError } from '../auth/auth.errors.js';
 import type { Principal } from '../auth/principal.js';
 import { missingScopes } from '../auth/scope.js';
@@ -14,7 +14,7 @@ import { authInfoFor, McpCallLog, requestStateFromAuthInfo } from './mcp-call-lo
 import { isStateless, itemMessages, messagesOf, needsStream } from './mcp-messages.js';
 import { McpRegistry } from './mcp-registry.js';
 import { McpServerPool, type PermittedSet } from './mcp-server-pool.js';
-import { dropCredentials, headerValue, jsonRpcError, requestIdOf } from './mcp-http.js';
+import { dropCredentials, headerValue, jsonRpcError, type McpHttpRequest, requestIdOf } from './mcp-http.js';
 
 /**
  * Serves `POST /mcp` after the global guard has authenticated the caller:
@@ -47,7 +47,7 @@ export class McpGateway {
     this.serveModern = toNodeHandler(modern, { onerror: (error) => this.logger.error({ err: error }, 'MCP handler failed') });
   }
 
-  async post(request: Request, response: Response, principal: Principal): Promise<void> {
+  async post(request: McpHttpRequest, response: ServerResponse, principal: Principal): Promise<void> {
     if (!isJsonContentType(headerValue(request, 'content-type') ?? null)) {
       return jsonRpcError(response, 415, -32000, 'Unsupported Media Type: Content-Type must be application/json');
     }
@@ -66,7 +66,7 @@ export class McpGateway {
     response.once('close', () => calls.finish());
     const set = this.pool.permittedFor(principal.scopes);
     dropCredentials(request);
-    (request as Request & { auth?: unknown }).auth = authInfoFor({ principal, calls });
+    request.auth = authInfoFor({ principal, calls });
     try {
       if (route.kind === 'modern') await this.serveModern(request, response, body);
       else await this.serveLegacy(request, response, body, set, { stateless: isStateless(messages), stream: needsStream(this.registry, messages) });
@@ -93,7 +93,7 @@ export class McpGateway {
     return calls;
   }
 
-  private async serveLegacy(request: Request, response: Response, body: unknown, set: PermittedSet, mode: { stateless: boolean; stream: boolean }): Promise<void> {
+  private async serveLegacy(request: McpHttpRequest, response: ServerResponse, body: unknown, set: PermittedSet, mode: { stateless: boolean; stream: boolean }): Promise<void> {
     const { stateless } = mode;
     const server = stateless ? this.pool.acquire(set) : this.pool.fresh(set);
     const transport = new NodeStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: !mode.stream });

@@ -1,15 +1,26 @@
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AuthInfo } from '@modelcontextprotocol/server';
+
+/**
+ * The MCP transport speaks Node's request and response (the SDK's NodeStreamableHTTPServerTransport
+ * takes them): the controller hands over Fastify's `raw` objects, with the parsed body on the request.
+ */
+export type McpHttpRequest = IncomingMessage & { body?: unknown; auth?: AuthInfo };
 
 /** A single-valued request header (a repeated one counts as absent: the SDK then decides). */
-export function headerValue(request: Request, name: string): string | undefined {
+export function headerValue(request: IncomingMessage, name: string): string | undefined {
   const value = request.headers[name];
   return typeof value === 'string' ? value : undefined;
 }
 
 /** A JSON-RPC error answer outside any exchange (`id: null`), with its HTTP status. */
-export function jsonRpcError(response: Response, status: number, code: number, message: string, data?: unknown): void {
+export function jsonRpcError(response: ServerResponse, status: number, code: number, message: string, data?: unknown): void {
+  const body = JSON.stringify({ jsonrpc: '2.0', error: { code, message, ...(data === undefined ? {} : { data }) }, id: null });
   if (status === 405) response.setHeader('Allow', 'POST');
-  response.status(status).json({ jsonrpc: '2.0', error: { code, message, ...(data === undefined ? {} : { data }) }, id: null });
+  response.statusCode = status;
+  response.setHeader('Content-Type', 'application/json; charset=utf-8');
+  response.setHeader('Content-Length', Buffer.byteLength(body));
+  response.end(body);
 }
 
 /**
@@ -17,7 +28,7 @@ export function jsonRpcError(response: Response, status: number, code: number, m
  * `Request` (headers included) to handlers, and nothing downstream of authentication has any use
  * for the caller's token — so no handler can forward it (no token passthrough).
  */
-export function dropCredentials(request: Request): void {
+export function dropCredentials(request: IncomingMessage): void {
   delete request.headers.authorization;
   const raw = request.rawHeaders;
   for (let index = raw.length - 2; index >= 0; index -= 2) {
@@ -25,7 +36,8 @@ export function dropCredentials(request: Request): void {
   }
 }
 
-export function requestIdOf(response: Response): string | undefined {
+/** The request id the logger gave this request (on Node's response, or Fastify's reply, which reads through to it). */
+export function requestIdOf(response: { getHeader(name: string): unknown }): string | undefined {
   const id = response.getHeader('x-request-id');
   return typeof id === 'string' ? id : undefined;
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import { localhostAllowedHostnames, validateHostHeader } from '@modelcontextprotocol/server';
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { jsonRpcError } from './mcp-http.js';
@@ -26,7 +26,7 @@ export class McpOriginMiddleware implements NestMiddleware {
     if (LOOPBACK_BIND.test(config.host)) this.allowedHosts = [...new Set([...localhostAllowedHostnames(), publicUrl.hostname])];
   }
 
-  use(request: Request, response: Response, next: NextFunction): void {
+  use(request: IncomingMessage, response: ServerResponse, next: () => void): void {
     if (this.allowedHosts && !validateHostHeader(request.headers.host, this.allowedHosts).ok) {
       return jsonRpcError(response, 403, -32000, 'Forbidden: Host not allowed');
     }

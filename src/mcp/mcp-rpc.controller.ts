@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
 import type { Principal } from '../auth/principal.js';
 import { toJsonSchema, ZodValidationPipe } from '../common/validation/zod-validation.js';
@@ -43,7 +43,7 @@ export class McpRpcController {
     @Param('group') group: string,
     @Body(new ZodValidationPipe(rpcEnvelopeSchema, 'body')) envelope: RpcEnvelope,
     @CurrentPrincipal() principal: Principal,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ) {
     return this.rpc.call('tools', group, envelope, principal, requestIdOf(response));
   }
@@ -57,7 +57,7 @@ export class McpRpcController {
     @Param('group') group: string,
     @Body(new ZodValidationPipe(rpcEnvelopeSchema, 'body')) envelope: RpcEnvelope,
     @CurrentPrincipal() principal: Principal,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ) {
     return this.rpc.call('resources', group, envelope, principal, requestIdOf(response));
   }

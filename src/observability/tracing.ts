@@ -2,22 +2,20 @@ import type { AppConfig } from '../config/app-config.js';
 
 /**
  * OpenTelemetry traces, only when OTEL_EXPORTER_OTLP_ENDPOINT is set: spans for incoming and
- * outgoing HTTP, Express routing and every pg query, exported over OTLP/HTTP (JSON) in batches.
- * When unset, nothing of OpenTelemetry is even loaded. It hooks modules as they are required, so
- * main.ts calls it before importing anything that loads http, express or pg.
+ * outgoing HTTP, Fastify's request lifecycle (@fastify/otel: routing, hooks, handler) and every pg
+ * query, exported over OTLP/HTTP (JSON) in batches. When unset, nothing of OpenTelemetry is even
+ * loaded. It hooks modules as they are required, so main.ts calls it before importing anything
+ * that loads http or pg; @fastify/otel attaches itself to each Fastify instance as it is created
+ * (Fastify's `fastify.initialization` diagnostics channel), so it too must start first.
  * Returns the flush-and-stop function for shutdown.
  */
 export async function startTracing(tracing: AppConfig['tracing']): Promise<(() => Promise<void>) | undefined> {
   if (!tracing) return undefined;
-  // CommonJS packages (pg) are hooked as they are required; ESM importers (Nest imports express
-  // as ESM) need the loader hook too, limited to what is instrumented.
-  const { register } = await import('node:module');
-  register('@opentelemetry/instrumentation/hook.mjs', import.meta.url, { data: { include: ['express'] } });
-  const [{ NodeSDK }, { OTLPTraceExporter }, { HttpInstrumentation }, { ExpressInstrumentation }, { PgInstrumentation }] = await Promise.all([
+  const [{ NodeSDK }, { OTLPTraceExporter }, { HttpInstrumentation }, { FastifyOtelInstrumentation }, { PgInstrumentation }] = await Promise.all([
     import('@opentelemetry/sdk-node'),
     import('@opentelemetry/exporter-trace-otlp-http'),
     import('@opentelemetry/instrumentation-http'),
-    import('@opentelemetry/instrumentation-express'),
+    import('@fastify/otel'),
     import('@opentelemetry/instrumentation-pg'),
   ]);
   const sdk = new NodeSDK({
@@ -26,7 +24,7 @@ export async function startTracing(tracing: AppConfig['tracing']): Promise<(() =
     instrumentations: [
       // Probes and scrapes would drown the traces that matter.
       new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => (request.url ?? '').startsWith('/health/') }),
-      new ExpressInstrumentation(),
+      new FastifyOtelInstrumentation({ registerOnInitialization: true, ignorePaths: (route) => route.url.startsWith('/health/') }),
       // Statement text only (no bound values: they may carry customer data).
       new PgInstrumentation({ enhancedDatabaseReporting: false }),
     ],

@@ -1,6 +1,7 @@
 import { Body, Controller, Injectable, type MiddlewareConsumer, Module, type NestMiddleware, type NestModule, Post } from '@nestjs/common';
-import type { Request as ExpressRequest, Response as ExpressResponse, NextFunction } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { principalOf } from '../../src/auth/current-principal.decorator.js';
+import { pathOf } from '../../src/common/http/fastify-request.js';
 import type { Principal } from '../../src/auth/principal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RequireScopes } from '../../src/auth/require-scopes.decorator.js';
@@ -32,8 +33,8 @@ class WriteProbeController {
 const finishedWith: { path: string; principal: Principal | undefined }[] = [];
 @Injectable()
 class PrincipalSpy implements NestMiddleware {
-  use(request: ExpressRequest, response: ExpressResponse, next: NextFunction): void {
-    response.once('finish', () => finishedWith.push({ path: request.path, principal: principalOf(request) }));
+  use(request: IncomingMessage, response: ServerResponse, next: () => void): void {
+    response.once('finish', () => finishedWith.push({ path: pathOf(request), principal: principalOf(request) }));
     next();
   }
 }

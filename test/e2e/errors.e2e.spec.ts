@@ -1,11 +1,10 @@
 import 'reflect-metadata';
 import { Controller, Get, Module, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { BODY_LIMIT, listeningUrl } from '../../src/app.factory.js';
-import { AllExceptionsFilter } from '../../src/common/errors/all-exceptions.filter.js';
+import { configureHttp, listeningUrl } from '../../src/app.factory.js';
 import { ConflictError, NotFoundError } from '../../src/common/errors/domain-error.js';
 import { json } from '../helpers/http.js';
 import { ZodBody } from '../../src/common/validation/zod-validation.js';
@@ -41,12 +40,11 @@ class ProbeModule {}
 
 // The filter and body parser exactly as createApp wires them, on a probe module that throws each kind of error.
 describe('error contract', () => {
-  let app: NestExpressApplication;
+  let app: NestFastifyApplication;
   let base: string;
   beforeAll(async () => {
-    app = await NestFactory.create<NestExpressApplication>(ProbeModule, { logger: false, bodyParser: false });
-    app.useBodyParser('json', { limit: BODY_LIMIT });
-    app.useGlobalFilters(new AllExceptionsFilter());
+    app = await NestFactory.create<NestFastifyApplication>(ProbeModule, new FastifyAdapter(), { logger: false, bodyParser: false });
+    configureHttp(app);
     await app.listen(0, '127.0.0.1');
     base = listeningUrl(app);
   });

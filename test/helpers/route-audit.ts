@@ -3,6 +3,7 @@ import { type INestApplication, RequestMethod } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, ModulesContainer } from '@nestjs/core';
 import { IS_PUBLIC } from '../../src/auth/public.decorator.js';
 import { REQUIRED_SCOPES, SCOPES_CHECKED_BY_HANDLER } from '../../src/auth/require-scopes.decorator.js';
+import type { HardenedFastifyAdapter } from '../../src/common/http/hardened-fastify-adapter.js';
 
 export type RoutePolicy =
   | { kind: 'public' }
@@ -14,7 +15,7 @@ export type RoutePolicy =
 export interface AuditedRoute {
   method: string;
   path: string;
-  /** `Controller.method` for Nest routes; `(express)` for routes registered on Express directly. */
+  /** `Controller.method` for Nest routes; `(fastify)` for routes registered on Fastify directly. */
   source: string;
   policy: RoutePolicy;
 }
@@ -63,31 +64,17 @@ export function controllerRoutes(app: INestApplication): AuditedRoute[] {
   return routes;
 }
 
-// Nest mounts `consumer.apply(mw).forRoutes(…)` middleware as Express route layers too: on catch-all
-// paths (`{/*splat}`, `{*path}`) or on the paths of the controllers named, each with Nest's
-// pass-through wrapper (a function named `handler` taking `next`). They are not endpoints. That no
-// catch-all answers on its own is checked at run time (an unrouted path must be 404).
-const CATCH_ALL = /^\{?\/?\*[A-Za-z0-9_]*\}?$/;
-const isNestMiddleware = (layer: Layer) =>
-  (layer.route?.stack ?? []).length > 0 && layer.route!.stack!.every((entry) => entry.handle.name === 'handler' && entry.handle.length === 3);
-
-/** Routes on the Express router itself (method + path), whoever registered them (Nest, Swagger, a module by hand). */
-export function expressRoutes(app: INestApplication): { method: string; path: string }[] {
-  const instance = app.getHttpAdapter().getInstance() as { router?: { stack: Layer[] }; _router?: { stack: Layer[] } };
-  const stack = instance.router?.stack ?? instance._router?.stack ?? [];
-  const routes: { method: string; path: string }[] = [];
-  for (const layer of stack) {
-    if (!layer.route || isNestMiddleware(layer)) continue;
-    for (const path of asArray(layer.route.path)) {
-      if (CATCH_ALL.test(path)) continue;
-      for (const method of Object.keys(layer.route.methods)) routes.push({ method: method === '_all' ? 'ALL' : method.toUpperCase(), path });
-    }
-  }
-  return routes;
-}
-
-interface Layer {
-  route?: { path: string | string[]; methods: Record<string, boolean>; stack?: { handle: (...args: never[]) => unknown }[] };
+/**
+ * Routes on the Fastify router itself (method + path), whoever registered them (Nest, Swagger's
+ * static files, a module by hand): the adapter records each one from Fastify's `onRoute` hook,
+ * from its construction on. Nest middleware never shows up here (@fastify/middie runs it from a
+ * request hook, not as a route); HEAD routes Fastify adds beside each GET are kept, and count as
+ * declared where the GET is.
+ */
+export function fastifyRoutes(app: INestApplication): { method: string; path: string }[] {
+  const adapter = app.getHttpAdapter() as unknown as Partial<HardenedFastifyAdapter>;
+  if (typeof adapter.registeredRoutes !== 'function') throw new Error('the route audit needs the app built by createApp (HardenedFastifyAdapter)');
+  return adapter.registeredRoutes().map((route) => ({ method: route.method, path: route.url }));
 }
 
 export interface AuditFinding {
@@ -97,7 +84,7 @@ export interface AuditFinding {
 
 /**
  * The static audit: a controller route must declare `@RequireScopes`, `@ScopesCheckedByHandler` or
- * `@Public()`; a public one must be on the allow-list; an Express route that no controller declares
+ * `@Public()`; a public one must be on the allow-list; a Fastify route that no controller declares
  * (guards never run on it) must be on the allow-list too.
  */
 export function auditRoutes(app: INestApplication): { routes: AuditedRoute[]; findings: AuditFinding[] } {
@@ -109,12 +96,17 @@ export function auditRoutes(app: INestApplication): { routes: AuditedRoute[]; fi
     if (route.policy.kind === 'public' && !isAllowedPublic(route.path)) findings.push({ route: name, problem: 'is @Public() but not on the public allow-list' });
   }
   const declared = new Set(routes.map((route) => `${route.method} ${route.path}`));
-  for (const route of expressRoutes(app)) {
-    // `@All()` registers every method on its path.
-    if (declared.has(`${route.method} ${route.path}`) || declared.has(`ALL ${route.path}`)) continue;
-    const name = `${route.method} ${route.path} (express)`;
-    routes.push({ ...route, source: '(express)', policy: { kind: 'public' } });
-    if (!isAllowedPublic(route.path)) findings.push({ route: name, problem: 'is registered on Express outside any controller (no guard runs) and not on the public allow-list' });
+  const isDeclared = (method: string, path: string) => declared.has(`${method} ${path}`) || declared.has(`ALL ${path}`);
+  const seen = new Set<string>();
+  for (const route of fastifyRoutes(app)) {
+    const key = `${route.method} ${route.path}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    // `@All()` registers every method on its path; Fastify serves HEAD with the GET handler.
+    if (isDeclared(route.method, route.path) || (route.method === 'HEAD' && isDeclared('GET', route.path))) continue;
+    const name = `${route.method} ${route.path} (fastify)`;
+    routes.push({ ...route, source: '(fastify)', policy: { kind: 'public' } });
+    if (!isAllowedPublic(route.path)) findings.push({ route: name, problem: 'is registered on Fastify outside any controller (no guard runs) and not on the public allow-list' });
   }
   return { routes, findings };
 }

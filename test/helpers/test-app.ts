@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { inject } from 'vitest';
 import { createApp, listeningUrl } from '../../src/app.factory.js';
 import type { AppModuleOptions } from '../../src/app.module.js';
@@ -7,7 +7,7 @@ import { parseConfig, type AppConfig } from '../../src/config/app-config.js';
 import { findFreePort } from '../../src/database/embedded-postgres.js';
 
 export interface TestApp {
-  app: NestExpressApplication;
+  app: NestFastifyApplication;
   baseUrl: string;
   config: AppConfig;
   close(): Promise<void>;

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { ServerResponse } from 'node:http';
+import type { FastifyReply } from 'fastify';
+import { type AnyRequest, pathOf } from '../http/fastify-request.js';
 import { isDatabaseUnavailable } from './database-errors.js';
 import { DomainError, ERROR_STATUS, type ErrorCode } from './domain-error.js';
 
@@ -14,8 +16,10 @@ const JSON_RPC_PARSE_ERROR = { jsonrpc: '2.0', id: null, error: { code: -32700, 
 
 /**
  * The one place where errors become HTTP responses (CONTRACT.md error table). Domain errors map
- * by code; Nest/Express HTTP errors keep their status with a contract-shaped body; a vanished
+ * by code; Nest/Fastify HTTP errors keep their status with a contract-shaped body; a vanished
  * database is 503; anything else is a 500 with an errorId — the stack goes to the log only.
+ * It answers on Fastify's reply, or on Node's response when there is none to use: an error from
+ * middleware (which sees Node's objects) or from a handler that hijacked the reply (MCP).
  */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
@@ -23,23 +27,29 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const response = http.getResponse<Response>();
-    const request = http.getRequest<Request>();
-    if (response.headersSent) {
-      response.end();
+    const response = http.getResponse<FastifyReply | ServerResponse>();
+    const request = http.getRequest<AnyRequest>();
+    const raw = isReply(response) ? response.raw : response;
+    if (raw.headersSent) {
+      raw.end();
       return;
     }
     const { status, body, headers } = this.describe(exception, request);
-    for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
-    response.status(status).json(body);
+    if (isReply(response) && !response.sent) {
+      void response.code(status).headers(headers).send(body);
+      return;
+    }
+    const json = JSON.stringify(body);
+    raw.writeHead(status, { ...headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(json) });
+    raw.end(json);
   }
 
-  private describe(exception: unknown, request: Request): { status: number; body: unknown; headers: Record<string, string> } {
+  private describe(exception: unknown, request: AnyRequest): { status: number; body: unknown; headers: Record<string, string> } {
     if (exception instanceof DomainError) {
       return { status: exception.status, body: exception.toBody(), headers: exception.headers };
     }
     if (isDatabaseUnavailable(exception)) {
-      this.logger.warn(`database unavailable on ${request.method} ${request.path}: ${(exception as Error).message}`);
+      this.logger.warn(`database unavailable on ${request.method} ${pathOf(request)}: ${(exception as Error).message}`);
       return {
         status: ERROR_STATUS.unavailable,
         body: { error: 'unavailable', message: 'The database is temporarily unavailable; retry later' },
@@ -47,7 +57,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       };
     }
     const bodyParserError = describeBodyParserError(exception);
-    if (bodyParserError?.status === 400 && JSON_RPC_PATHS.has(request.path)) return { status: 400, body: JSON_RPC_PARSE_ERROR, headers: {} };
+    if (bodyParserError?.status === 400 && JSON_RPC_PATHS.has(pathOf(request))) return { status: 400, body: JSON_RPC_PARSE_ERROR, headers: {} };
     if (bodyParserError) return { ...bodyParserError, headers: {} };
     if (exception instanceof HttpException && exception.getStatus() === 503) {
       // Readiness (terminus) reports its per-dependency details this way.
@@ -63,13 +73,17 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return { status, body: { error: codeForStatus(status), message: exception.message }, headers: {} };
     }
     const errorId = randomUUID();
-    this.logger.error({ errorId, err: exception, path: request.path, method: request.method }, 'unhandled error');
+    this.logger.error({ errorId, err: exception, path: pathOf(request), method: request.method }, 'unhandled error');
     return { status: 500, body: { error: 'internal_error', message: 'Internal server error', errorId }, headers: {} };
   }
 }
 
+function isReply(response: FastifyReply | ServerResponse): response is FastifyReply {
+  return 'raw' in response;
+}
+
 function describeBodyParserError(exception: unknown): { status: number; body: unknown } | undefined {
-  // Nest wraps body-parser's errors in an HttpException whose cause carries the parser's `type`.
+  // Nest wraps the body parser's errors (common/http/json-body.ts) in an HttpException whose cause carries their `type`.
   const candidate = exception as { type?: unknown; cause?: { type?: unknown } } | undefined;
   const type = candidate?.type ?? candidate?.cause?.type;
   if (type === 'entity.too.large') {

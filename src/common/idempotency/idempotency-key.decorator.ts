@@ -1,11 +1,12 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
+import type { IncomingMessage } from 'node:http';
+import type { FastifyRequest } from 'fastify';
 import { IdempotencyError } from './idempotency.errors.js';
 
 const KEY_PATTERN = /^[\x21-\x7E]{1,255}$/;
 
 /** Parses the Idempotency-Key header: one header, 1–255 visible ASCII characters (quotes of an sf-string removed). */
-export function parseIdempotencyKey(request: Request): string | undefined {
+export function parseIdempotencyKey(request: IncomingMessage): string | undefined {
   const values = request.headersDistinct['idempotency-key'];
   if (values === undefined) return undefined;
   if (values.length !== 1) throw IdempotencyError.invalidKey('must be sent once');
@@ -17,5 +18,5 @@ export function parseIdempotencyKey(request: Request): string | undefined {
 
 /** `@IdempotencyKey()`: the validated Idempotency-Key header, or undefined when the client sent none. */
 export const IdempotencyKey = createParamDecorator((_data: unknown, context: ExecutionContext): string | undefined =>
-  parseIdempotencyKey(context.switchToHttp().getRequest<Request>()),
+  parseIdempotencyKey(context.switchToHttp().getRequest<FastifyRequest>().raw),
 );

@@ -1,5 +1,5 @@
 import { Injectable, type NestMiddleware } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RateLimiter } from './rate-limiter.service.js';
 
 /**
@@ -11,7 +11,8 @@ import { RateLimiter } from './rate-limiter.service.js';
 export class AuthFailureLimitMiddleware implements NestMiddleware {
   constructor(private readonly limiter: RateLimiter) {}
 
-  use(request: Request, response: Response, next: NextFunction): void {
+  // Node's request and response (middleware runs under @fastify/middie); `ip` is Fastify's, proxy-aware.
+  use(request: IncomingMessage & { ip?: string }, response: ServerResponse, next: (error?: unknown) => void): void {
     const rule = this.limiter.authFailureRule(request.ip);
     if (!rule) return next();
     response.once('finish', () => {

@@ -1,5 +1,6 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
+import { pathOf } from '../http/fastify-request.js';
 import { principalOf } from '../../auth/current-principal.decorator.js';
 import { RateLimiter } from './rate-limiter.service.js';
 
@@ -18,8 +19,8 @@ export class RateLimitGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): true | Promise<true> {
     if (context.getType() !== 'http') return true;
-    const request = context.switchToHttp().getRequest<Request>();
-    if (request.path.startsWith(EXEMPT_PREFIX)) return true;
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    if (pathOf(request).startsWith(EXEMPT_PREFIX)) return true;
     const principal = principalOf(request);
     return this.limiter.enforce(principal ? this.limiter.principalRules(principal) : this.limiter.ipRules(request.ip));
   }

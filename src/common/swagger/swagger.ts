@@ -1,6 +1,6 @@
-import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ALL_SCOPES, SCOPE_DESCRIPTIONS } from '../../auth/scope.js';
 import { BEARER_SCHEME, OAUTH2_SCHEME } from '../../auth/require-scopes.decorator.js';
 import { SWAGGER_UI_CLIENT_ID } from '../../authorization-server/demo-identities.js';
@@ -18,7 +18,7 @@ export function swaggerRedirectUrl(config: AppConfig): string {
  * embedded one, or an external one whose metadata answered at boot), with the catalog's scopes;
  * a pasted bearer token always works too.
  */
-export async function setupSwagger(app: INestApplication, config: AppConfig): Promise<void> {
+export async function setupSwagger(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   const endpoints = config.auth.embeddedIssuer ? embeddedOAuthEndpoints(config) : await discoverOAuthEndpoints(config.auth.issuer);
   const builder = new DocumentBuilder()
     .setTitle('Sales Analytics MCP server')
@@ -52,9 +52,11 @@ export async function setupSwagger(app: INestApplication, config: AppConfig): Pr
  * Swagger UI's OAuth popup reports back to its opener from oauth2-redirect.html. Helmet's default
  * COOP (same-origin) would cut that link as soon as the popup visits the issuer's pages: /docs
  * keeps its opener-isolation but lets its popups keep theirs, and the redirect page sets none.
+ * (Mounted on /docs: middie strips the prefix from `url`, as Express did.)
  */
-function relaxOpenerPolicy(request: Request, response: Response, next: NextFunction): void {
-  response.setHeader('Cross-Origin-Opener-Policy', request.path === '/oauth2-redirect.html' ? 'unsafe-none' : 'same-origin-allow-popups');
+function relaxOpenerPolicy(request: IncomingMessage, response: ServerResponse, next: () => void): void {
+  const path = (request.url ?? '/').split('?')[0];
+  response.setHeader('Cross-Origin-Opener-Policy', path === '/oauth2-redirect.html' ? 'unsafe-none' : 'same-origin-allow-popups');
   next();
 }
 

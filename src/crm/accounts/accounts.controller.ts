@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Patch, Post, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal } from '../../auth/current-principal.decorator.js';
 import type { Principal } from '../../auth/principal.js';
 import { RequireScopes } from '../../auth/require-scopes.decorator.js';
@@ -36,7 +36,7 @@ export class AccountsController {
   @Get(':id')
   @RequireScopes(Scope.CrmRead)
   @ZodResponse(200, accountSchema, 'The account (ETag: its version)')
-  async get(@CurrentPrincipal() principal: Principal, @ZodParams(idParamsSchema) params: { id: string }, @Res({ passthrough: true }) response: Response) {
+  async get(@CurrentPrincipal() principal: Principal, @ZodParams(idParamsSchema) params: { id: string }, @Res({ passthrough: true }) response: FastifyReply) {
     return withEtag(response, await this.accounts.get(principal, params.id));
   }
 
@@ -49,7 +49,7 @@ export class AccountsController {
     @CurrentPrincipal() principal: Principal,
     @ZodBody(createAccountSchema) body: CreateAccountInput,
     @IdempotencyKey() idempotencyKey: string | undefined,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ) {
     return withEtag(response, await this.accounts.create(principal, body, { idempotencyKey }));
   }
@@ -63,7 +63,7 @@ export class AccountsController {
     @ZodParams(idParamsSchema) params: { id: string },
     @ZodBody(updateAccountSchema) body: UpdateAccountInput,
     @IfMatch() ifMatch: number | undefined,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ) {
     return withEtag(response, await this.accounts.update(principal, params.id, body, { ifMatch }));
   }

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Patch, Post, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal } from '../../auth/current-principal.decorator.js';
 import type { Principal } from '../../auth/principal.js';
 import { RequireScopes } from '../../auth/require-scopes.decorator.js';
@@ -36,7 +36,7 @@ export class ContactsController {
   @Get(':id')
   @RequireScopes(Scope.CrmRead)
   @ZodResponse(200, contactSchema, 'The contact (ETag: its version)')
-  async get(@CurrentPrincipal() principal: Principal, @ZodParams(idParamsSchema) params: { id: string }, @Res({ passthrough: true }) response: Response) {
+  async get(@CurrentPrincipal() principal: Principal, @ZodParams(idParamsSchema) params: { id: string }, @Res({ passthrough: true }) response: FastifyReply) {
     return withEtag(response, await this.contacts.get(principal, params.id));
   }
 
@@ -49,7 +49,7 @@ export class ContactsController {
     @CurrentPrincipal() principal: Principal,
     @ZodBody(createContactSchema) body: CreateContactInput,
     @IdempotencyKey() idempotencyKey: string | undefined,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ) {
     return withEtag(response, await this.contacts.create(principal, body, { idempotencyKey }));
   }
@@ -63,7 +63,7 @@ export class ContactsController {
     @ZodParams(idParamsSchema) params: { id: string },
     @ZodBody(updateContactSchema) body: UpdateContactInput,
     @IfMatch() ifMatch: number | undefined,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ) {
     return withEtag(response, await this.contacts.update(principal, params.id, body, { ifMatch }));
   }

@@ -1,6 +1,6 @@
 import { Controller, HttpCode, Post, Req, UnsupportedMediaTypeException } from '@nestjs/common';
 import { ApiConsumes, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { CurrentPrincipal } from '../../auth/current-principal.decorator.js';
 import type { Principal } from '../../auth/principal.js';
 import { RequireScopes } from '../../auth/require-scopes.decorator.js';
@@ -15,15 +15,16 @@ import { ImportService } from './import.service.js';
 const CSV_TYPES = new Set(['text/csv', 'application/csv']);
 const NDJSON_TYPES = new Set(['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines']);
 
-/** The import route: the app's JSON body parser (1 MB) leaves it alone (app.factory.ts), so a JSON array streams too. */
+/** The import route: the app's JSON body parser (1 MB) leaves it unread (app.factory.ts), so a JSON array streams too. */
 export const IMPORT_PATH = '/api/v1/crm/import';
 
 /** The body as an import source, read from the request stream: never buffered whole, whatever its size. */
-export function importSourceOf(request: Request): ImportSource {
+export function importSourceOf(request: FastifyRequest): ImportSource {
   const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (CSV_TYPES.has(type)) return { kind: 'csv', stream: request };
-  if (NDJSON_TYPES.has(type)) return { kind: 'ndjson', stream: request };
-  if (type === 'application/json') return { kind: 'json', stream: request };
+  const stream = request.raw;
+  if (CSV_TYPES.has(type)) return { kind: 'csv', stream };
+  if (NDJSON_TYPES.has(type)) return { kind: 'ndjson', stream };
+  if (type === 'application/json') return { kind: 'json', stream };
   throw new UnsupportedMediaTypeException('Send text/csv, application/x-ndjson or application/json');
 }
 
@@ -41,7 +42,7 @@ export class ImportController {
   import(
     @CurrentPrincipal() principal: Principal,
     @ZodQuery(importQuerySchema) query: ImportQuery,
-    @Req() request: Request,
+    @Req() request: FastifyRequest,
     @IdempotencyKey() idempotencyKey: string | undefined,
   ) {
     return this.imports.import(principal, { source: importSourceOf(request), entity: query.entity, mapping: query.mapping }, { idempotencyKey });

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Patch, Post, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal } from '../../auth/current-principal.decorator.js';
 import type { Principal } from '../../auth/principal.js';
 import { RequireScopes } from '../../auth/require-scopes.decorator.js';
@@ -48,7 +48,7 @@ export class OpportunitiesController {
   @Get(':id')
   @RequireScopes(Scope.CrmRead)
   @ZodResponse(200, opportunitySchema, 'The opportunity (ETag: its version)')
-  async get(@CurrentPrincipal() principal: Principal, @ZodParams(idParamsSchema) params: { id: string }, @Res({ passthrough: true }) response: Response) {
+  async get(@CurrentPrincipal() principal: Principal, @ZodParams(idParamsSchema) params: { id: string }, @Res({ passthrough: true }) response: FastifyReply) {
     return withEtag(response, await this.opportunities.get(principal, params.id));
   }
 
@@ -61,7 +61,7 @@ export class OpportunitiesController {
     @CurrentPrincipal() principal: Principal,
     @ZodBody(createOpportunitySchema) body: CreateOpportunityInput,
     @IdempotencyKey() idempotencyKey: string | undefined,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ) {
     return withEtag(response, await this.opportunities.create(principal, body, { idempotencyKey }));
   }
@@ -75,7 +75,7 @@ export class OpportunitiesController {
     @ZodParams(idParamsSchema) params: { id: string },
     @ZodBody(updateOpportunitySchema) body: UpdateOpportunityInput,
     @IfMatch() ifMatch: number | undefined,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ) {
     return withEtag(response, await this.opportunities.update(principal, params.id, body, { ifMatch }));
   }

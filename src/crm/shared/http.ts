@@ -1,19 +1,19 @@
 import { applyDecorators, createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { ApiHeader, ApiResponse } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { toJsonSchema } from '../../common/validation/zod-validation.js';
 import { etagOf, parseIfMatch } from './if-match.js';
 
 /** `@IfMatch()`: the version named by the If-Match header, or undefined. */
 export const IfMatch = createParamDecorator((_data: unknown, context: ExecutionContext): number | undefined => {
-  const value = context.switchToHttp().getRequest<Request>().headers['if-match'];
+  const value = context.switchToHttp().getRequest<FastifyRequest>().headers['if-match'];
   return parseIfMatch(value);
 });
 
 /** Sets `ETag: "<version>"` so a client can send it back in If-Match. */
-export function withEtag<T extends { version: number }>(response: Response, record: T): T {
-  response.setHeader('ETag', etagOf(record.version));
+export function withEtag<T extends { version: number }>(response: FastifyReply, record: T): T {
+  response.header('ETag', etagOf(record.version));
   return record;
 }
 
