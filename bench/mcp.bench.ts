@@ -170,7 +170,7 @@ async function profile(row: Row, productEnv: Record<string, string>, base: strin
   const summary = await summarizeProfile(
     join(dir, file),
     [
-      'passport-jwt', 'jsonwebtoken', '@nestjs/core', 'express', 'router', 'body-parser', 'helmet', 'pino-http', 'prom-client',
+      'passport-jwt', 'jsonwebtoken', '@nestjs/core', 'fastify', 'find-my-way', '@fastify/middie', 'pino-http', 'prom-client',
       'zod', '@modelcontextprotocol/server', '@modelcontextprotocol/node', '@hono/node-server', 'app:mcp', 'app:audit', 'app:auth',
     ],
     loaded.windowMicros,

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { requestIdFor } from '../logging/request-id.js';
 import { linkRequest } from './fastify-request.js';
 
 export interface HttpServerSettings {
@@ -30,8 +31,9 @@ const CONNECTIONS_CHECK_MS = 1_000;
  *   `Connection: close` (`return503OnClosing: false`: a request already on its way is answered,
  *   not shed), so keep-alive clients cannot hold the process open past its grace.
  * - trust in `X-Forwarded-*` from loopback proxies only; a trailing slash matches the same route.
- * It also keeps the list of every route registered (the route audit's ground truth) and links
- * Node's request to Fastify's (see fastify-request.ts).
+ * It also gives each request its id (the caller's X-Request-Id when well-formed, echoed back),
+ * keeps the list of every route registered (the route audit's ground truth) and links Node's
+ * request to Fastify's (see fastify-request.ts).
  */
 export class HardenedFastifyAdapter extends FastifyAdapter {
   private draining = false;
@@ -51,6 +53,8 @@ export class HardenedFastifyAdapter extends FastifyAdapter {
           },
           handler,
         ),
+      // The request id the logs carry, answered in X-Request-Id (below).
+      genReqId: requestIdFor,
       trustProxy: 'loopback',
       // As Express routed: `/path/` reaches the route of `/path`.
       routerOptions: { ignoreTrailingSlash: true },
@@ -65,6 +69,7 @@ export class HardenedFastifyAdapter extends FastifyAdapter {
     fastify.addHook('onRequest', (request, reply, done) => {
       linkRequest(request);
       const response = reply.raw;
+      response.setHeader('X-Request-Id', request.id);
       if (this.draining) {
         response.setHeader('Connection', 'close');
       } else {

@@ -1,9 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 // Tokens are never accepted in URLs, but a client may still send one there: keep it out of the log.
 const SENSITIVE_QUERY = /([?&](?:access_token|token|id_token|refresh_token|code|code_verifier|client_secret|state)=)[^&#]*/gi;
 
@@ -11,7 +8,11 @@ export function redactUrl(url: string | undefined): string | undefined {
   return url?.replace(SENSITIVE_QUERY, '$1[REDACTED]');
 }
 
-/** Structured JSON logs with a request id; Authorization, cookies and token-bearing query values never logged. */
+/**
+ * Structured JSON logs with a request id; Authorization, cookies and token-bearing query values
+ * never logged. The id is Fastify's request id (request-id.ts, echoed as X-Request-Id by the
+ * adapter): middie hands it to pino-http as `req.id`, which pino-http keeps.
+ */
 @Module({})
 export class LoggingModule {
   static forRoot(level: string): DynamicModule {
@@ -19,14 +20,11 @@ export class LoggingModule {
       module: LoggingModule,
       imports: [
         LoggerModule.forRoot({
+          // nestjs-pino's default path, `{/*splat}`, matches no request under Nest's Fastify
+          // adapter (12.5): the request log and the X-Request-Id would silently stop.
+          forRoutes: [{ path: '/{*splat}', method: RequestMethod.ALL }],
           pinoHttp: {
             level,
-            genReqId: (req: IncomingMessage, res: ServerResponse) => {
-              const offered = req.headers['x-request-id'];
-              const id = typeof offered === 'string' && REQUEST_ID.test(offered) ? offered : randomUUID();
-              res.setHeader('X-Request-Id', id);
-              return id;
-            },
             redact: {
               paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["proxy-authorization"]', 'res.headers["set-cookie"]'],
               censor: '[REDACTED]',
