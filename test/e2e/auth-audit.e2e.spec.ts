@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { Injectable, Module, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProbeModule } from '../helpers/probe.module.js';
 import { auditRoutes, concretePath, type AuditedRoute } from '../helpers/route-audit.js';
@@ -147,6 +150,37 @@ describe('T30 deny-by-default: every route declares its access, and the declarat
     for (const path of ['/health/live', '/.well-known/oauth-protected-resource', '/.well-known/oauth-protected-resource/mcp', '/docs-json']) {
       expect((await fetch(`${t.baseUrl}${path}`)).status, path).toBe(200);
     }
+  });
+});
+
+// A module that bypasses controllers (and so every guard): its routes go straight onto Fastify.
+@Injectable()
+class SideDoor implements OnModuleInit {
+  constructor(private readonly host: HttpAdapterHost) {}
+  onModuleInit(): void {
+    const fastify = this.host.httpAdapter.getInstance<FastifyInstance>();
+    fastify.get('/side-door', async () => ({ open: true }));
+    // On the allow-list's own ground: not a finding.
+    fastify.get('/.well-known/oauth-authorization-server/side', async () => ({}));
+  }
+}
+@Module({ providers: [SideDoor] })
+class SideDoorModule {}
+
+describe('T30 the audit itself: a route registered on Fastify outside any controller is reported', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(ENV, [SideDoorModule]);
+  });
+  afterAll(() => t.close());
+
+  it('when a module adds a route to Fastify directly, then the audit names it (no guard runs on it), and only it', async () => {
+    expect((await fetch(`${t.baseUrl}/side-door`)).status).toBe(200);
+    const { findings } = auditRoutes(t.app);
+    expect(findings).toEqual([
+      { route: 'GET /side-door (fastify)', problem: 'is registered on Fastify outside any controller (no guard runs) and not on the public allow-list' },
+      { route: 'HEAD /side-door (fastify)', problem: 'is registered on Fastify outside any controller (no guard runs) and not on the public allow-list' },
+    ]);
   });
 });
 
