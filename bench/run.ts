@@ -32,7 +32,7 @@ const { values: args } = parseArgs({
     // Extra settings for our app, e.g. `--app-env RATE_LIMIT_ENABLED=false --app-env LOG_LEVEL=info` (A/B runs).
     'app-env': { type: 'string', multiple: true, default: [] },
     // e.g. `--only c,d` to measure (and profile) some targets alone.
-    only: { type: 'string', default: 'a,b,c,c0,d,e' },
+    only: { type: 'string', default: 'a,b,c,c0,d,d0,e' },
   },
 });
 const only = new Set(args.only!.split(',').map((key) => key.trim()));
@@ -48,7 +48,8 @@ const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/j
 
 interface Target {
   /** c0: not in the issue's list — a cheap REST read on the same stack, to tell framework cost from analytics cost. */
-  key: 'a' | 'b' | 'c' | 'c0' | 'd' | 'e';
+  /** d0: not in the issue's list either — MCP `ping` on the same stack, to tell protocol cost from tool cost. */
+  key: 'a' | 'b' | 'c' | 'c0' | 'd' | 'd0' | 'e';
   label: string;
   request?: LoadRequest;
   server?: ServerProcess;
@@ -97,6 +98,7 @@ async function main(): Promise<void> {
       { key: 'c', label: rest.label, request: { url: `${base}${rest.path}`, headers: auth }, server: app, note: rest.note },
       { key: 'c0', label: 'ours: REST GET /api/v1/crm/accounts/:id (cheap read)', request: { url: `${base}/api/v1/crm/accounts/${accountId}`, headers: auth }, server: app },
       { key: 'd', label: mcp.cheap.label, request: mcp.cheap.request, server: app, note: mcp.cheap.note },
+      { key: 'd0', label: 'ours: MCP ping (no tool, no database)', request: mcp.ping, server: app },
       { key: 'e', label: mcp.forecast.label, request: mcp.forecast.request, server: app, note: mcp.forecast.note },
     );
     for (const target of targets) {
@@ -112,7 +114,7 @@ async function main(): Promise<void> {
   await saveResults(targets);
 
   if (args.profile) {
-    for (const target of targets.filter((candidate) => ['c', 'c0', 'd'].includes(candidate.key) && candidate.request && only.has(candidate.key))) {
+    for (const target of targets.filter((candidate) => ['c', 'c0', 'd', 'd0'].includes(candidate.key) && candidate.request && only.has(candidate.key))) {
       await profile(target, productEnv, base);
     }
   }
@@ -156,7 +158,7 @@ async function chooseMcpTargets(base: string, auth: Record<string, string>, acco
   const listed = await rpc(base, auth, 'tools/list', {}).catch(() => undefined);
   if (!listed || listed.status !== 200 || !Array.isArray(listed.message.result?.tools)) {
     const note = `not available yet (/mcp tools/list answered ${listed?.status ?? 'nothing'})`;
-    return { cheap: unavailable('ours: MCP tools/call (cheap read)', note), forecast: unavailable('ours: MCP tools/call sales_get_forecast', note) };
+    return { cheap: unavailable('ours: MCP tools/call (cheap read)', note), forecast: unavailable('ours: MCP tools/call sales_get_forecast', note), ping: undefined };
   }
   const names = new Set<string>(listed.message.result.tools.map((tool: { name: string }) => tool.name));
   const call = async (name: string, args: Record<string, unknown>, label: string) => {
@@ -175,7 +177,8 @@ async function chooseMcpTargets(base: string, auth: Record<string, string>, acco
   const forecast = names.has('sales_get_forecast')
     ? await call('sales_get_forecast', {}, 'ours: MCP tools/call sales_get_forecast')
     : unavailable('ours: MCP tools/call sales_get_forecast', 'not available yet (no sales_get_forecast tool)');
-  return { cheap, forecast };
+  const ping = { url: `${base}/mcp`, method: 'POST' as const, headers: { ...MCP_HEADERS, ...auth }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }) };
+  return { cheap, forecast, ping };
 }
 
 function printTable(targets: Target[]): void {
@@ -209,7 +212,7 @@ function printTable(targets: Target[]): void {
     return x && y ? (x / y).toFixed(2) : 'n/a';
   };
   console.log('');
-  console.log(`ratios: c/b = ${ratio('c', 'b')}   d/b = ${ratio('d', 'b')}   c/a = ${ratio('c', 'a')}   (goal: c/b ≥ 1.0, d/b ≥ 1.0)   [c0/b = ${ratio('c0', 'b')}]`);
+  console.log(`ratios: c/b = ${ratio('c', 'b')}   d/b = ${ratio('d', 'b')}   c/a = ${ratio('c', 'a')}   (goal: c/b ≥ 1.0, d/b ≥ 1.0)   [c0/b = ${ratio('c0', 'b')}, d0/b = ${ratio('d0', 'b')}]`);
   for (const target of targets.filter((candidate) => candidate.note)) console.log(`(${target.key}) ${target.note}`);
   for (const target of targets.filter((candidate) => candidate.result && candidate.result.requests < 2 * settings.connections * settings.rounds)) {
     console.log(`(${target.key}) saturated: fewer than 2 answers per connection per round — the route is slower than the run is long`);

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { MetricsService } from '../observability/metrics.service.js';
-import { classifyInboundRequest, createMcpHandler, isJsonContentType } from '@modelcontextprotocol/server';
+import { classifyInboundRequest, createMcpHandler, isJsonContentType, type AuthInfo, type JSONRPCRequest } from '@modelcontextprotocol/server';
 import { NodeStreamableHTTPServerTransport, toNodeHandler } from '@modelcontextprotocol/node';
 import type { ServerResponse } from 'node:http';
 import { AuthError } from '../auth/auth.errors.js';
@@ -11,19 +11,21 @@ import { AuditTrail } from '../audit/audit-trail.service.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { authInfoFor, McpCallLog, requestStateFromAuthInfo } from './mcp-call-log.js';
-import { isStateless, itemMessages, messagesOf, needsStream } from './mcp-messages.js';
+import { directRequestOf, isStateless, itemMessages, messagesOf, needsStream } from './mcp-messages.js';
 import { McpRegistry } from './mcp-registry.js';
 import { McpServerPool, type PermittedSet } from './mcp-server-pool.js';
-import { dropCredentials, headerValue, jsonRpcError, type McpHttpRequest, requestIdOf } from './mcp-http.js';
+import { dropCredentials, headerValue, jsonRpcError, type McpHttpRequest, requestIdOf, sendJson } from './mcp-http.js';
 
 /**
  * Serves `POST /mcp` after the global guard has authenticated the caller:
  * 1. JSON-RPC shape and era (2025 stateless vs 2026-07-28 per-request envelope), by the SDK's own classifier;
  * 2. the scope of every message (batches included) → 403 `insufficient_scope` naming needed + held scopes;
  * 3. the bearer token removed from the request, the principal attached as SDK `authInfo`;
- * 4. dispatch: 2025-era messages to a pooled McpServer over a fresh stateless Streamable HTTP
- *    transport (one JSON body unless the answer may stream); 2026-07-28 messages to the SDK's
- *    `createMcpHandler` (modern only, which streams only when a handler emits something).
+ * 4. dispatch: a plain 2025-era call (one request, stateless method, one JSON answer) to a pooled
+ *    server through its direct exchange; other 2025-era bodies to a pooled McpServer over a fresh
+ *    stateless Streamable HTTP transport (one JSON body unless the answer may stream); 2026-07-28
+ *    messages to the SDK's `createMcpHandler` (modern only, which streams only when a handler
+ *    emits something).
  * No session is ever created: any instance can serve any request (no sticky sessions).
  */
 @Injectable()
@@ -66,9 +68,15 @@ export class McpGateway {
     response.once('close', () => calls.finish());
     const set = this.pool.permittedFor(principal.scopes);
     dropCredentials(request);
-    request.auth = authInfoFor({ principal, calls });
+    const authInfo = authInfoFor({ principal, calls });
+    request.auth = authInfo;
+    const direct =
+      route.kind === 'legacy'
+        ? directRequestOf(this.registry, body, { accept: headerValue(request, 'accept'), protocolVersion: headerValue(request, 'mcp-protocol-version') })
+        : undefined;
     try {
-      if (route.kind === 'modern') await this.serveModern(request, response, body);
+      if (direct) await this.serveDirect(response, direct, set, authInfo);
+      else if (route.kind === 'modern') await this.serveModern(request, response, body);
       else await this.serveLegacy(request, response, body, set, { stateless: isStateless(messages), stream: needsStream(this.registry, messages) });
     } catch (error) {
       this.logger.error({ err: error }, 'MCP transport failed');
@@ -91,6 +99,15 @@ export class McpGateway {
       throw AuthError.insufficientScope(this.metadataUrl, missing, principal.scopes);
     }
     return calls;
+  }
+
+  private async serveDirect(response: ServerResponse, message: JSONRPCRequest, set: PermittedSet, authInfo: AuthInfo): Promise<void> {
+    const exchange = await this.pool.acquireExchange(set);
+    try {
+      sendJson(response, 200, await exchange.call(message, authInfo));
+    } finally {
+      this.pool.releaseExchange(set, exchange);
+    }
   }
 
   private async serveLegacy(request: McpHttpRequest, response: ServerResponse, body: unknown, set: PermittedSet, mode: { stateless: boolean; stream: boolean }): Promise<void> {

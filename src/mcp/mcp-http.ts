@@ -23,6 +23,13 @@ export function jsonRpcError(response: ServerResponse, status: number, code: num
   response.end(body);
 }
 
+/** A JSON answer written straight to the socket (no framework serialization or ETag on the hot path). */
+export function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  response.statusCode = status;
+  response.setHeader('Content-Type', 'application/json');
+  response.end(JSON.stringify(body));
+}
+
 /**
  * Removes the bearer token from the request before the MCP SDK sees it: the SDK hands the Web
  * `Request` (headers included) to handlers, and nothing downstream of authentication has any use

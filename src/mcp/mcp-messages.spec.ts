@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Scope } from '../auth/scope.js';
 import { McpCapabilities, McpResource, McpTool } from './mcp.decorators.js';
-import { isStateless, itemMessages, messagesOf, needsStream } from './mcp-messages.js';
+import { directRequestOf, isStateless, itemMessages, messagesOf, needsStream } from './mcp-messages.js';
 import { McpRegistry } from './mcp-registry.js';
 
 Logger.overrideLogger(false);
@@ -65,5 +65,29 @@ describe('needsStream', () => {
     expect(needsStream(registry, [{ method: 'tools/call', params: { name: 'crm_get_account' } }, { method: 'resources/read', params: { uri: 'x' } }])).toBe(false);
     expect(needsStream(registry, [{ method: 'tools/call', params: { name: 'crm_get_account', _meta: { progressToken: 7 } } }])).toBe(true);
     expect(needsStream(registry, [{ method: 'tools/call', params: { name: 'no_such_tool' } }])).toBe(false);
+  });
+});
+
+describe('directRequestOf', () => {
+  const call = { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'crm_get_account', arguments: { accountId: 'a' } } };
+  const headers = { accept: 'application/json, text/event-stream', protocolVersion: '2025-11-25' };
+
+  it('when one well-formed stateless request comes with acceptable headers, then it takes the direct exchange', () => {
+    expect(directRequestOf(registry, call, headers)).toBe(call);
+    expect(directRequestOf(registry, { jsonrpc: '2.0', id: 'x', method: 'tools/list' }, { ...headers, protocolVersion: undefined })).toBeDefined();
+  });
+
+  it('when the body or headers are anything the SDK transport answers itself, then it is left to the transport', () => {
+    const cases: [string, unknown, typeof headers | { accept: string | undefined; protocolVersion: string | undefined }][] = [
+      ['a batch', [call], headers],
+      ['initialize', { jsonrpc: '2.0', id: 1, method: 'initialize', params: {} }, headers],
+      ['a notification', { jsonrpc: '2.0', method: 'notifications/initialized' }, headers],
+      ['a progress token (may stream)', { ...call, params: { ...call.params, _meta: { progressToken: 1 } } }, headers],
+      ['no jsonrpc member', { id: 7, method: 'tools/call', params: call.params }, headers],
+      ['Accept without SSE (406)', call, { ...headers, accept: 'application/json' }],
+      ['no Accept (406)', call, { ...headers, accept: undefined }],
+      ['an unsupported protocol version (400)', call, { ...headers, protocolVersion: '1999-01-01' }],
+    ];
+    for (const [name, body, given] of cases) expect(directRequestOf(registry, body, given), name).toBeUndefined();
   });
 });

@@ -1,3 +1,4 @@
+import { isJSONRPCRequest, SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCRequest } from '@modelcontextprotocol/server';
 import type { Scope } from '../auth/scope.js';
 import type { AuditKind } from '../audit/audit.types.js';
 import type { McpRegistry } from './mcp-registry.js';
@@ -77,4 +78,24 @@ export function needsStream(registry: McpRegistry, messages: unknown[]): boolean
     const tool = registry.tools.get(params.name);
     return tool !== undefined && tool.options.output === undefined;
   });
+}
+
+/**
+ * The request when a 2025-era body can take the direct exchange (McpDirectExchange): one
+ * well-formed JSON-RPC request to a stateless method, answered with one JSON body, from a client
+ * whose headers the Streamable HTTP transport would accept (Accept naming both media types, a
+ * supported `MCP-Protocol-Version` or none). Anything else — batches, notifications,
+ * `initialize`, streamed answers, malformed messages, unacceptable headers — goes through the
+ * SDK's transport, which owns those answers (406, 400, -32700, 202, SSE).
+ */
+export function directRequestOf(
+  registry: McpRegistry,
+  body: unknown,
+  headers: { accept: string | undefined; protocolVersion: string | undefined },
+): JSONRPCRequest | undefined {
+  const { accept, protocolVersion } = headers;
+  if (!accept?.includes('application/json') || !accept.includes('text/event-stream')) return undefined;
+  if (protocolVersion !== undefined && !SUPPORTED_PROTOCOL_VERSIONS.includes(protocolVersion)) return undefined;
+  if (Array.isArray(body) || !isStateless([body]) || needsStream(registry, [body])) return undefined;
+  return isJSONRPCRequest(body) ? body : undefined;
 }

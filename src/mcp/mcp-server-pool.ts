@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { McpServer } from '@modelcontextprotocol/server';
 import { hasScopes, type Scope } from '../auth/scope.js';
+import { McpDirectExchange } from './mcp-direct-exchange.js';
 import { McpRegistry } from './mcp-registry.js';
 import { McpServerFactory } from './mcp-server-factory.js';
 
@@ -21,10 +22,13 @@ export interface PermittedSet {
  * exchange is closed (detached from its transport) and returns to the pool of its set. Only
  * stateless methods reuse a server; `initialize`, `logging/setLevel` and notifications get a fresh
  * one that is thrown away, so no client's handshake state can reach another caller.
+ * Plain calls go further: their servers stay connected to a direct exchange (see
+ * McpDirectExchange), pooled the same way, so they are neither connected nor closed per request.
  */
 @Injectable()
 export class McpServerPool {
   private readonly idle = new Map<string, McpServer[]>();
+  private readonly idleExchanges = new Map<string, McpDirectExchange[]>();
   private readonly grants = new Map<string, PermittedSet>();
 
   constructor(
@@ -46,6 +50,19 @@ export class McpServerPool {
 
   acquire(set: PermittedSet): McpServer {
     return this.idle.get(set.key)?.pop() ?? this.factory.build(set.scopes);
+  }
+
+  /** An idle exchange of the set, or a new one (a new server, connected once for its life). */
+  acquireExchange(set: PermittedSet): Promise<McpDirectExchange> | McpDirectExchange {
+    return this.idleExchanges.get(set.key)?.pop() ?? McpDirectExchange.connect(this.factory.build(set.scopes));
+  }
+
+  /** Returns an exchange whose call has settled to its set's pool. */
+  releaseExchange(set: PermittedSet, exchange: McpDirectExchange): void {
+    if (exchange.busy) return;
+    const idle = this.idleExchanges.get(set.key) ?? [];
+    if (idle.length < MAX_IDLE_PER_SET) idle.push(exchange);
+    this.idleExchanges.set(set.key, idle);
   }
 
   /** A fresh server that will not be pooled (for stateful methods). */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectMcp, type Era } from '../helpers/mcp-client.js';
+import { connectMcp, postMcp, rpcMessages, type Era } from '../helpers/mcp-client.js';
 import { CRM_READ, CRM_WRITE, SALES, startMcpFixture, type McpFixture } from '../helpers/mcp-fixture.js';
 
 const CRM_READ_TOOLS = ['crm_get_account', 'crm_list_activities', 'crm_search_accounts', 'crm_search_opportunities'];
@@ -217,6 +217,44 @@ describe('the MCP surface of the contract (catalog T30: every tool, resource and
       const expected = Object.entries(CONTRACT_TOOLS).filter(([, needed]) => needed === scope).map(([name]) => name);
       expect((await client.listTools()).tools.map((tool) => tool.name).sort(), scope).toEqual(expected.sort());
       await client.close();
+    }
+  });
+});
+
+describe('MCP calls served concurrently by pooled servers', () => {
+  let f: McpFixture;
+
+  beforeAll(async () => {
+    f = await startMcpFixture();
+  });
+  afterAll(() => f.close());
+
+  it('when callers of two tenants send calls at once, all with JSON-RPC id 1, then each gets its own answer and nothing of the other tenant', async () => {
+    const seeds = { [f.tenantA]: await f.seedCrm(f.tenantA), [f.tenantB]: await f.seedCrm(f.tenantB) };
+    const callOne = async (tenant: string, accountId: string) => {
+      const response = await postMcp(f.t.baseUrl, { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'crm_get_account', arguments: { accountId } } }, f.tokenFor(CRM_READ, tenant));
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('application/json');
+      const [message] = await rpcMessages(response);
+      return { tenant, accountId, message };
+    };
+    const calls = [];
+    for (let round = 0; round < 25; round += 1) {
+      for (const tenant of [f.tenantA, f.tenantB]) {
+        calls.push(callOne(tenant, seeds[tenant]!.accountId));
+        // The other tenant's account, asked for by this tenant: not found, whatever runs beside it.
+        calls.push(callOne(tenant, seeds[tenant === f.tenantA ? f.tenantB : f.tenantA]!.accountId));
+      }
+    }
+    for (const { tenant, accountId, message } of await Promise.all(calls)) {
+      expect(message.id).toBe(1);
+      if (accountId === seeds[tenant]!.accountId) {
+        expect(message.result.isError, tenant).toBeFalsy();
+        expect(message.result.structuredContent.id).toBe(accountId);
+      } else {
+        expect(message.result.isError).toBe(true);
+        expect(message.result.content[0].text).toMatch(/^not_found: /);
+      }
     }
   });
 });
