@@ -8,6 +8,7 @@ import { observeHttpRequests } from './observability/http-metrics.hook.js';
 import { MetricsService } from './observability/metrics.service.js';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
 import { HardenedFastifyAdapter } from './common/http/hardened-fastify-adapter.js';
+import { serializeJson } from './common/http/frozen-json.js';
 import { BODY_LIMIT_BYTES, registerBodyParsers } from './common/http/json-body.js';
 import { contentSecurityPolicy } from './common/swagger/content-security-policy.js';
 import { setupSwagger } from './common/swagger/swagger.js';
@@ -44,10 +45,12 @@ export function createHttpAdapter(settings: AppModuleOptions['config']['http']):
   return new HardenedFastifyAdapter(settings, { bodyLimit: BODY_LIMIT_BYTES });
 }
 
-/** Body parsing and the one exception filter, as every app of ours (and the error contract tests) has them. */
+/** Body parsing, JSON serialization and the one exception filter, as every app of ours (and the error contract tests) has them. */
 export function configureHttp(app: NestFastifyApplication): void {
   // The import route streams its own body (JSON arrays included) past the 1 MB limit, up to its own cap.
-  registerBodyParsers(app.getHttpAdapter().getInstance(), { limit: BODY_LIMIT_BYTES, exempt: isImportRequest });
+  const fastify = app.getHttpAdapter().getInstance();
+  registerBodyParsers(fastify, { limit: BODY_LIMIT_BYTES, exempt: isImportRequest });
+  fastify.setReplySerializer(serializeJson);
   app.useGlobalFilters(new AllExceptionsFilter());
 }
 
