@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { envSchema } from '../../src/config/env.schema.js';
@@ -32,5 +34,32 @@ describe('docker-compose.yml and Dockerfile', () => {
     expect(dockerfile.match(/^FROM /gm)?.length).toBeGreaterThanOrEqual(2);
     expect(dockerfile).toMatch(/^USER (?!root)\w+/m);
     expect(dockerfile).toMatch(/npm ci/);
+  });
+
+  it('when the image drops devDependencies (npm prune --omit=dev), then every package the built app imports is still there', () => {
+    expect(dockerfile).toMatch(/npm prune --omit=dev/);
+    const { dependencies } = JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies: Record<string, string> };
+    // The build output, not the sources: type-only imports are gone from it, as at run time.
+    const files = (readdirSync('dist', { recursive: true }) as string[]).filter(
+      (file) => file.endsWith('.js') && !file.endsWith('.spec.js') && !file.startsWith('bench-build'),
+    );
+    expect(files.length).toBeGreaterThan(50);
+    const imported = new Set<string>();
+    for (const file of files) {
+      const code = readFileSync(join('dist', file), 'utf8');
+      const specifiers = [
+        ...code.matchAll(/\bfrom\s*["']([^"'\s]+)["']/g), // import … from "x", export … from "x"
+        ...code.matchAll(/^\s*import\s*["']([^"'\s]+)["']/gm), // import "x"
+        ...code.matchAll(/\b(?:import|require)\s*\(\s*["']([^"'\s]+)["']\s*\)/g), // import("x"), require("x")
+      ].map((match) => match[1]!);
+      for (const specifier of specifiers.filter((candidate) => !/^[./]/.test(candidate))) {
+        if (specifier.startsWith('node:') || builtinModules.includes(specifier.split('/')[0]!)) continue;
+        const parts = specifier.split('/');
+        imported.add(specifier.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]!);
+      }
+    }
+    expect(imported).toContain('@nestjs/platform-fastify');
+    const missing = [...imported].filter((name) => !(name in dependencies)).sort();
+    expect(missing, 'imported by dist/ but not in "dependencies"').toEqual([]);
   });
 });
