@@ -9,7 +9,7 @@ import { InteractionController } from './interaction.controller.js';
 
 /**
  * The embedded OAuth 2.1 authorization server (oidc-provider), for local use: imported only when
- * AUTH_ISSUER is unset. `mountAuthorizationServer` puts it on the Express instance under /oauth.
+ * AUTH_ISSUER is unset. `mountAuthorizationServer` mounts it as middleware under /oauth.
  * The demo tenants its demo clients and users belong to are created at start-up if missing.
  */
 @Module({

@@ -28,8 +28,8 @@ import { SendRateLimitRepository } from './send-rate-limit.repository.js';
  */
 @Module({
   imports: [IdempotencyModule],
-  // Order matters: Express matches routes in registration order, and `/notifications/:id`
-  // would otherwise capture `/notifications/destinations` and `/notifications/rules`.
+  // `/notifications/destinations` and `/notifications/rules` are not captured by
+  // `/notifications/:id`: Fastify's router prefers a static segment, whatever the order.
   controllers: [DestinationsController, RulesController, NotificationsController],
   providers: [
     DestinationsRepository,

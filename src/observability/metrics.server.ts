@@ -5,7 +5,7 @@ import type { MetricsService } from './metrics.service.js';
 /**
  * `GET /metrics` on a listener of its own (METRICS_HOST:METRICS_PORT, 127.0.0.1 by default),
  * never on the API port: no tenant token can reach it (T35), and a scrape never queues behind
- * API traffic in Express. Anything else on that port is 404.
+ * API traffic. Anything else on that port is 404.
  */
 export class MetricsServer {
   private server?: Server;
