@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { createServer, connect, type AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -83,6 +84,7 @@ async function main(): Promise<void> {
   }
   await dataSource.destroy();
   await database.close();
+  const tcp = await loopbackRoundTrip(20_000);
 
   const baseline = median(results.get(variants[0]!)!.map((run) => run.cpuMicros));
   console.log(`\nTenant-bound point read: ${operations} reads × ${args.rounds} rounds, ${concurrency} at a time, medians (CPU of this process).\n`);
@@ -94,6 +96,30 @@ async function main(): Promise<void> {
       `${variant.label.padEnd(44)} ${Math.round(median(runs.map((run) => run.perSecond))).toLocaleString('en-US').padStart(8)} ${cpu.toFixed(0).padStart(12)} ${(cpu / baseline).toFixed(2).padStart(15)}   ${variant.note}`,
     );
   }
+  console.log(`\nFor scale: one loopback TCP round trip of 64 bytes, no Postgres (both ends in this process): ${tcp.toFixed(1)} µs of CPU.`);
+}
+
+/** CPU per ping-pong over a loopback TCP socket: what a round trip costs before any database work. */
+async function loopbackRoundTrip(count: number): Promise<number> {
+  const server = createServer((socket) => socket.on('data', (chunk) => socket.write(chunk))).listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
+  await new Promise((resolve) => socket.once('connect', resolve));
+  const ping = Buffer.alloc(64, 1);
+  let answered = 0;
+  const before = process.cpuUsage();
+  await new Promise<void>((resolve) => {
+    socket.on('data', () => {
+      answered += 1;
+      if (answered >= count) resolve();
+      else socket.write(ping);
+    });
+    socket.write(ping);
+  });
+  const cpu = process.cpuUsage(before);
+  socket.destroy();
+  server.close();
+  return (cpu.user + cpu.system) / count;
 }
 
 async function withClient<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
