@@ -1,6 +1,7 @@
 import { Injectable, type NestMiddleware } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fastifyRequestOf, pathOf, routeTemplateOf } from '../common/http/fastify-request.js';
+import { requestIdOf } from '../common/logging/request-id.js';
 import { principalOf } from '../auth/current-principal.decorator.js';
 import { AuditTrail } from './audit-trail.service.js';
 import { digestArguments } from './args-digest.js';
@@ -58,10 +59,6 @@ export function outcomeOf(status: number): AuditOutcome {
   return status >= 500 ? 'error' : 'rejected';
 }
 
-export function requestIdOf(response: ServerResponse): string | undefined {
-  const id = response.getHeader('x-request-id');
-  return typeof id === 'string' ? id : undefined;
-}
 
 function isMcpPath(path: string): boolean {
   return path === '/mcp' || path.startsWith('/mcp/');

@@ -18,10 +18,7 @@ import { InMemoryTransport, type AuthInfo, type JSONRPCMessage, type JSONRPCRequ
 export class McpDirectExchange {
   private pending?: { id: JSONRPCRequest['id']; resolve: (response: JSONRPCResponse) => void };
 
-  private constructor(
-    readonly server: McpServer,
-    private readonly client: InMemoryTransport,
-  ) {
+  private constructor(private readonly client: InMemoryTransport) {
     client.onmessage = (message: JSONRPCMessage) => {
       const pending = this.pending;
       if (!pending || !('id' in message) || 'method' in message || message.id !== pending.id) return;
@@ -34,7 +31,8 @@ export class McpDirectExchange {
     const [client, serverSide] = InMemoryTransport.createLinkedPair();
     await server.connect(serverSide);
     await client.start();
-    return new McpDirectExchange(server, client);
+    // The server stays reachable through the transport pair for as long as the exchange is.
+    return new McpDirectExchange(client);
   }
 
   get busy(): boolean {

@@ -14,7 +14,8 @@ import { authInfoFor, McpCallLog, requestStateFromAuthInfo } from './mcp-call-lo
 import { directRequestOf, isStateless, itemMessages, messagesOf, needsStream } from './mcp-messages.js';
 import { McpRegistry } from './mcp-registry.js';
 import { McpServerPool, type PermittedSet } from './mcp-server-pool.js';
-import { dropCredentials, headerValue, jsonRpcError, type McpHttpRequest, requestIdOf, sendJson } from './mcp-http.js';
+import { requestIdOf } from '../common/logging/request-id.js';
+import { dropCredentials, headerValue, jsonRpcError, type McpHttpRequest, sendJson } from './mcp-http.js';
 
 /**
  * Serves `POST /mcp` after the global guard has authenticated the caller:
@@ -54,9 +55,10 @@ export class McpGateway {
       return jsonRpcError(response, 415, -32000, 'Unsupported Media Type: Content-Type must be application/json');
     }
     const body: unknown = request.body;
+    const protocolVersion = headerValue(request, 'mcp-protocol-version');
     const route = classifyInboundRequest({
       httpMethod: 'POST',
-      protocolVersionHeader: headerValue(request, 'mcp-protocol-version'),
+      protocolVersionHeader: protocolVersion,
       mcpMethodHeader: headerValue(request, 'mcp-method'),
       mcpNameHeader: headerValue(request, 'mcp-name'),
       body,
@@ -70,10 +72,7 @@ export class McpGateway {
     dropCredentials(request);
     const authInfo = authInfoFor({ principal, calls });
     request.auth = authInfo;
-    const direct =
-      route.kind === 'legacy'
-        ? directRequestOf(this.registry, body, { accept: headerValue(request, 'accept'), protocolVersion: headerValue(request, 'mcp-protocol-version') })
-        : undefined;
+    const direct = route.kind === 'legacy' ? directRequestOf(this.registry, body, { accept: headerValue(request, 'accept'), protocolVersion }) : undefined;
     try {
       if (direct) await this.serveDirect(response, direct, set, authInfo);
       else if (route.kind === 'modern') await this.serveModern(request, response, body);

@@ -15,18 +15,18 @@ export function headerValue(request: IncomingMessage, name: string): string | un
 
 /** A JSON-RPC error answer outside any exchange (`id: null`), with its HTTP status. */
 export function jsonRpcError(response: ServerResponse, status: number, code: number, message: string, data?: unknown): void {
-  const body = JSON.stringify({ jsonrpc: '2.0', error: { code, message, ...(data === undefined ? {} : { data }) }, id: null });
   if (status === 405) response.setHeader('Allow', 'POST');
-  response.statusCode = status;
-  response.setHeader('Content-Type', 'application/json; charset=utf-8');
-  response.setHeader('Content-Length', Buffer.byteLength(body));
-  response.end(body);
+  const body = { jsonrpc: '2.0', error: { code, message, ...(data === undefined ? {} : { data }) }, id: null };
+  sendJson(response, status, body, 'application/json; charset=utf-8');
 }
 
-/** A JSON answer written straight to the socket (no framework serialization or ETag on the hot path). */
-export function sendJson(response: ServerResponse, status: number, body: unknown): void {
+/**
+ * A JSON answer written straight to Node's response (no framework serialization on the hot path);
+ * `end()` with the whole body sets its Content-Length.
+ */
+export function sendJson(response: ServerResponse, status: number, body: unknown, contentType = 'application/json'): void {
   response.statusCode = status;
-  response.setHeader('Content-Type', 'application/json');
+  response.setHeader('Content-Type', contentType);
   response.end(JSON.stringify(body));
 }
 
@@ -41,10 +41,4 @@ export function dropCredentials(request: IncomingMessage): void {
   for (let index = raw.length - 2; index >= 0; index -= 2) {
     if (raw[index].toLowerCase() === 'authorization') raw.splice(index, 2);
   }
-}
-
-/** The request id the logger gave this request (on Node's response, or Fastify's reply, which reads through to it). */
-export function requestIdOf(response: { getHeader(name: string): unknown }): string | undefined {
-  const id = response.getHeader('x-request-id');
-  return typeof id === 'string' ? id : undefined;
 }

@@ -5,7 +5,7 @@ import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
 import type { Principal } from '../auth/principal.js';
 import { toJsonSchema, ZodValidationPipe } from '../common/validation/zod-validation.js';
 import { McpEndpoint } from './mcp-endpoint.decorator.js';
-import { requestIdOf } from './mcp-http.js';
+import { requestIdOf } from '../common/logging/request-id.js';
 import { McpRegistry, type ResourceEntry, type RpcAddress, type ToolEntry } from './mcp-registry.js';
 import { McpRpcService, rpcEnvelopeSchema, type RpcEnvelope } from './mcp-rpc.service.js';
 

@@ -59,10 +59,7 @@ export class McpServerPool {
 
   /** Returns an exchange whose call has settled to its set's pool. */
   releaseExchange(set: PermittedSet, exchange: McpDirectExchange): void {
-    if (exchange.busy) return;
-    const idle = this.idleExchanges.get(set.key) ?? [];
-    if (idle.length < MAX_IDLE_PER_SET) idle.push(exchange);
-    this.idleExchanges.set(set.key, idle);
+    if (!exchange.busy) keepIdle(this.idleExchanges, set, exchange);
   }
 
   /** A fresh server that will not be pooled (for stateful methods). */
@@ -72,9 +69,13 @@ export class McpServerPool {
 
   /** Returns a closed server (no transport) to its set's pool. */
   release(set: PermittedSet, server: McpServer): void {
-    if (server.isConnected()) return;
-    const idle = this.idle.get(set.key) ?? [];
-    if (idle.length < MAX_IDLE_PER_SET) idle.push(server);
-    this.idle.set(set.key, idle);
+    if (!server.isConnected()) keepIdle(this.idle, set, server);
   }
+}
+
+/** Keeps an idle item in its set's pool, up to the bound (beyond it, the item is left to the GC). */
+function keepIdle<T>(pools: Map<string, T[]>, set: PermittedSet, item: T): void {
+  const idle = pools.get(set.key) ?? [];
+  if (idle.length < MAX_IDLE_PER_SET) idle.push(item);
+  pools.set(set.key, idle);
 }
