@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, digestArguments } from './args-digest.js';
+import { canonicalJson } from '../common/canonical-json.js';
+import { digestArguments } from './args-digest.js';
 
 describe('digestArguments', () => {
   it('when two objects differ only in key order, then their digests are equal', () => {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Principal } from './principal.js';
 
@@ -32,7 +32,7 @@ export class VerifiedTokenCache {
   private readonly entries = new Map<string, Entry>();
 
   keyOf(token: string): string {
-    return createHash('sha256').update(token).digest('base64url');
+    return hash('sha256', token, 'base64url');
   }
 
   get size(): number {

@@ -1,15 +1,7 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
+import { canonicalJson } from '../canonical-json.js';
 
-/** A canonical JSON text (object keys sorted) so that two equal requests hash the same. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, item: unknown) => {
-    if (item && typeof item === 'object' && !Array.isArray(item)) {
-      return Object.fromEntries(Object.entries(item as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-    }
-    return item;
-  });
-}
-
+/** SHA-256 of the request's canonical JSON: two equal requests hash the same, whatever their key order. */
 export function requestHash(request: unknown): string {
-  return createHash('sha256').update(canonicalJson(request ?? null)).digest('base64url');
+  return hash('sha256', canonicalJson(request ?? null), 'base64url');
 }

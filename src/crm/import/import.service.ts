@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import type { Principal } from '../../auth/principal.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { IdempotencyService } from '../../common/idempotency/idempotency.service.js';
-import { canonicalJson } from '../../common/idempotency/request-hash.js';
+import { canonicalJson } from '../../common/canonical-json.js';
 import { TenantDb } from '../../database/tenant-db.js';
 import { CrmEventPublisher, type CrmEvent } from '../opportunities/opportunity-changes.js';
 import { StageHistoryRepository } from '../opportunities/stage-history.repository.js';
