@@ -18,7 +18,9 @@ import { summarizeProfile } from './lib/profile.js';
  *  (b) plain Express 5 + jose doing the same JWT checks against the same test issuer's JWKS;
  *  (c) our authenticated REST GET /api/v1/sales/pipeline (until that route exists: another
  *      authenticated read, named as such in the table);
- *  (d) our MCP tools/call on a cheap read tool; (e) MCP tools/call sales_get_forecast.
+ *  (d) our MCP tools/call on a cheap read tool: sales_get_pipeline, the same answer as (c), so d/c
+ *      is MCP against REST; (d1) crm_get_account, a point read that goes to Postgres every time;
+ *      (d0) MCP ping, the protocol alone; (e) MCP tools/call sales_get_forecast.
  * Our app is the built product (dist/main.js) as production runs it: rate limiter on (limits set
  * out of reach), metrics on, logs at warn. Prints requests/s, p50/p99, RSS, CPU per request and
  * the ratios c/b, d/b, c/a. The load generator runs in this process on the same cores as the
@@ -32,7 +34,7 @@ const { values: args } = parseArgs({
     // Extra settings for our app, e.g. `--app-env RATE_LIMIT_ENABLED=false --app-env LOG_LEVEL=info` (A/B runs).
     'app-env': { type: 'string', multiple: true, default: [] },
     // e.g. `--only c,d` to measure (and profile) some targets alone.
-    only: { type: 'string', default: 'a,b,c,c0,d,d0,e' },
+    only: { type: 'string', default: 'a,b,c,c0,d,d1,d0,e' },
   },
 });
 const only = new Set(args.only!.split(',').map((key) => key.trim()));
@@ -48,8 +50,9 @@ const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/j
 
 interface Target {
   /** c0: not in the issue's list — a cheap REST read on the same stack, to tell framework cost from analytics cost. */
+  /** d1: not in the issue's list either — MCP crm_get_account, a point read that must go to Postgres (no cache). */
   /** d0: not in the issue's list either — MCP `ping` on the same stack, to tell protocol cost from tool cost. */
-  key: 'a' | 'b' | 'c' | 'c0' | 'd' | 'd0' | 'e';
+  key: 'a' | 'b' | 'c' | 'c0' | 'd' | 'd1' | 'd0' | 'e';
   label: string;
   request?: LoadRequest;
   server?: ServerProcess;
@@ -98,6 +101,7 @@ async function main(): Promise<void> {
       { key: 'c', label: rest.label, request: { url: `${base}${rest.path}`, headers: auth }, server: app, note: rest.note },
       { key: 'c0', label: 'ours: REST GET /api/v1/crm/accounts/:id (cheap read)', request: { url: `${base}/api/v1/crm/accounts/${accountId}`, headers: auth }, server: app },
       { key: 'd', label: mcp.cheap.label, request: mcp.cheap.request, server: app, note: mcp.cheap.note },
+      { key: 'd1', label: mcp.pointRead.label, request: mcp.pointRead.request, server: app, note: mcp.pointRead.note },
       { key: 'd0', label: 'ours: MCP ping (no tool, no database)', request: mcp.ping, server: app },
       { key: 'e', label: mcp.forecast.label, request: mcp.forecast.request, server: app, note: mcp.forecast.note },
     );
@@ -114,7 +118,7 @@ async function main(): Promise<void> {
   await saveResults(targets);
 
   if (args.profile) {
-    for (const target of targets.filter((candidate) => ['c', 'c0', 'd', 'd0'].includes(candidate.key) && candidate.request && only.has(candidate.key))) {
+    for (const target of targets.filter((candidate) => ['c', 'c0', 'd', 'd1', 'd0'].includes(candidate.key) && candidate.request && only.has(candidate.key))) {
       await profile(target, productEnv, base);
     }
   }
@@ -158,7 +162,7 @@ async function chooseMcpTargets(base: string, auth: Record<string, string>, acco
   const listed = await rpc(base, auth, 'tools/list', {}).catch(() => undefined);
   if (!listed || listed.status !== 200 || !Array.isArray(listed.message.result?.tools)) {
     const note = `not available yet (/mcp tools/list answered ${listed?.status ?? 'nothing'})`;
-    return { cheap: unavailable('ours: MCP tools/call (cheap read)', note), forecast: unavailable('ours: MCP tools/call sales_get_forecast', note), ping: undefined };
+    return { cheap: unavailable('ours: MCP tools/call (cheap read)', note), pointRead: unavailable('ours: MCP tools/call crm_get_account', note), forecast: unavailable('ours: MCP tools/call sales_get_forecast', note), ping: undefined };
   }
   const names = new Set<string>(listed.message.result.tools.map((tool: { name: string }) => tool.name));
   const call = async (name: string, args: Record<string, unknown>, label: string) => {
@@ -169,16 +173,20 @@ async function chooseMcpTargets(base: string, auth: Record<string, string>, acco
     }
     return { label, note: undefined, request: { url: `${base}/mcp`, method: 'POST' as const, headers: { ...MCP_HEADERS, ...auth }, body } };
   };
-  let cheap;
-  // The cheapest read: one row by primary key.
-  if (names.has('crm_get_account')) cheap = await call('crm_get_account', { accountId }, 'ours: MCP tools/call crm_get_account');
-  else if (names.has('crm_search_accounts')) cheap = await call('crm_search_accounts', { limit: 20 }, 'ours: MCP tools/call crm_search_accounts');
-  else cheap = unavailable('ours: MCP tools/call (cheap read)', `not available yet (tools: ${[...names].join(', ') || 'none'})`);
+  // (d): the same read as (c) — the open pipeline, answered from the tenant's read cache — so that
+  // (d) against (c) is MCP against REST for one answer. (d1): one account by primary key, which
+  // every call reads from Postgres (a CRM record carries the version If-Match needs: never cached).
+  const cheap = names.has('sales_get_pipeline')
+    ? await call('sales_get_pipeline', {}, 'ours: MCP tools/call sales_get_pipeline')
+    : unavailable('ours: MCP tools/call sales_get_pipeline', `not available yet (tools: ${[...names].join(', ') || 'none'})`);
+  const pointRead = names.has('crm_get_account')
+    ? await call('crm_get_account', { accountId }, 'ours: MCP tools/call crm_get_account (Postgres point read)')
+    : unavailable('ours: MCP tools/call crm_get_account', 'not available yet (no crm_get_account tool)');
   const forecast = names.has('sales_get_forecast')
     ? await call('sales_get_forecast', {}, 'ours: MCP tools/call sales_get_forecast')
     : unavailable('ours: MCP tools/call sales_get_forecast', 'not available yet (no sales_get_forecast tool)');
   const ping = { url: `${base}/mcp`, method: 'POST' as const, headers: { ...MCP_HEADERS, ...auth }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }) };
-  return { cheap, forecast, ping };
+  return { cheap, pointRead, forecast, ping };
 }
 
 function printTable(targets: Target[]): void {
@@ -212,7 +220,7 @@ function printTable(targets: Target[]): void {
     return x && y ? (x / y).toFixed(2) : 'n/a';
   };
   console.log('');
-  console.log(`ratios: c/b = ${ratio('c', 'b')}   d/b = ${ratio('d', 'b')}   c/a = ${ratio('c', 'a')}   (goal: c/b ≥ 1.0, d/b ≥ 1.0)   [c0/b = ${ratio('c0', 'b')}, d0/b = ${ratio('d0', 'b')}]`);
+  console.log(`ratios: c/b = ${ratio('c', 'b')}   d/b = ${ratio('d', 'b')}   c/a = ${ratio('c', 'a')}   (goal: c/b ≥ 1.0, d/b ≥ 1.0)   [c0/b = ${ratio('c0', 'b')}, d1/b = ${ratio('d1', 'b')}, d0/b = ${ratio('d0', 'b')}, d/c = ${ratio('d', 'c')}]`);
   for (const target of targets.filter((candidate) => candidate.note)) console.log(`(${target.key}) ${target.note}`);
   for (const target of targets.filter((candidate) => candidate.result && candidate.result.requests < 2 * settings.connections * settings.rounds)) {
     console.log(`(${target.key}) saturated: fewer than 2 answers per connection per round — the route is slower than the run is long`);

@@ -15,20 +15,25 @@ import { directRequestOf, isStateless, itemMessages, messagesOf, needsStream } f
 import { McpRegistry } from './mcp-registry.js';
 import { McpServerPool, type PermittedSet } from './mcp-server-pool.js';
 import { requestIdOf } from '../common/logging/request-id.js';
-import { dropCredentials, headerValue, jsonRpcError, type McpHttpRequest, sendJson } from './mcp-http.js';
+import { dropCredentials, headerValue, jsonRpcError, type McpHttpRequest, sendJson, sendJsonText } from './mcp-http.js';
+import { McpDataToolCalls } from './mcp-data-tool-calls.js';
 
 /**
  * Serves `POST /mcp` after the global guard has authenticated the caller:
  * 1. JSON-RPC shape and era (2025 stateless vs 2026-07-28 per-request envelope), by the SDK's own classifier;
  * 2. the scope of every message (batches included) → 403 `insufficient_scope` naming needed + held scopes;
  * 3. the bearer token removed from the request, the principal attached as SDK `authInfo`;
- * 4. dispatch: a plain 2025-era call (one request, stateless method, one JSON answer) to a pooled
- *    server through its direct exchange; other 2025-era bodies to a pooled McpServer over a fresh
+ * 4. dispatch: a plain 2025-era call (one request, stateless method, one JSON answer) of a data
+ *    tool straight to the tool (McpDataToolCalls), any other such call to a pooled server through
+ *    its direct exchange; other 2025-era bodies to a pooled McpServer over a fresh
  *    stateless Streamable HTTP transport (one JSON body unless the answer may stream); 2026-07-28
  *    messages to the SDK's `createMcpHandler` (modern only, which streams only when a handler
  *    emits something).
  * No session is ever created: any instance can serve any request (no sticky sessions).
  */
+// What classifyInboundRequest answers for a plain 2025-era request (McpDataToolCalls.accept).
+const LEGACY_REQUEST = { kind: 'legacy' } as const;
+
 @Injectable()
 export class McpGateway {
   private readonly logger = new Logger('Mcp');
@@ -38,6 +43,7 @@ export class McpGateway {
   constructor(
     private readonly registry: McpRegistry,
     private readonly pool: McpServerPool,
+    private readonly dataTools: McpDataToolCalls,
     private readonly audit: AuditTrail,
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly metrics: MetricsService,
@@ -55,26 +61,31 @@ export class McpGateway {
       return jsonRpcError(response, 415, -32000, 'Unsupported Media Type: Content-Type must be application/json');
     }
     const body: unknown = request.body;
-    const protocolVersion = headerValue(request, 'mcp-protocol-version');
-    const route = classifyInboundRequest({
-      httpMethod: 'POST',
-      protocolVersionHeader: protocolVersion,
-      mcpMethodHeader: headerValue(request, 'mcp-method'),
-      mcpNameHeader: headerValue(request, 'mcp-name'),
-      body,
-    });
+    const headers = { accept: headerValue(request, 'accept'), protocolVersion: headerValue(request, 'mcp-protocol-version') };
+    const set = this.pool.permittedFor(principal.scopes);
+    const dataToolCall = this.dataTools.accept(body, headers, set);
+    const route = dataToolCall
+      ? LEGACY_REQUEST
+      : classifyInboundRequest({
+          httpMethod: 'POST',
+          protocolVersionHeader: headers.protocolVersion,
+          mcpMethodHeader: headerValue(request, 'mcp-method'),
+          mcpNameHeader: headerValue(request, 'mcp-name'),
+          body,
+        });
     if (route.kind === 'reject') return jsonRpcError(response, route.httpStatus, route.code, route.message, route.data);
 
     const messages = messagesOf(body);
     const calls = this.authorize(principal, messages, requestIdOf(response));
     response.once('close', () => calls.finish());
-    const set = this.pool.permittedFor(principal.scopes);
     dropCredentials(request);
-    const authInfo = authInfoFor({ principal, calls });
+    const state = { principal, calls };
+    const authInfo = authInfoFor(state);
     request.auth = authInfo;
-    const direct = route.kind === 'legacy' ? directRequestOf(this.registry, body, { accept: headerValue(request, 'accept'), protocolVersion }) : undefined;
+    const direct = !dataToolCall && route.kind === 'legacy' ? directRequestOf(this.registry, body, headers) : undefined;
     try {
-      if (direct) await this.serveDirect(response, direct, set, authInfo);
+      if (dataToolCall) sendJsonText(response, 200, await this.dataTools.respond(dataToolCall, state));
+      else if (direct) await this.serveDirect(response, direct, set, authInfo);
       else if (route.kind === 'modern') await this.serveModern(request, response, body);
       else await this.serveLegacy(request, response, body, set, { stateless: isStateless(messages), stream: needsStream(this.registry, messages) });
     } catch (error) {

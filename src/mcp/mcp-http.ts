@@ -25,9 +25,14 @@ export function jsonRpcError(response: ServerResponse, status: number, code: num
  * `end()` with the whole body sets its Content-Length.
  */
 export function sendJson(response: ServerResponse, status: number, body: unknown, contentType = 'application/json'): void {
+  sendJsonText(response, status, JSON.stringify(body), contentType);
+}
+
+/** `sendJson` for a body already serialized (text or UTF-8 bytes). */
+export function sendJsonText(response: ServerResponse, status: number, json: string | Buffer, contentType = 'application/json'): void {
   response.statusCode = status;
   response.setHeader('Content-Type', contentType);
-  response.end(JSON.stringify(body));
+  response.end(json);
 }
 
 /**

@@ -88,14 +88,27 @@ export function needsStream(registry: McpRegistry, messages: unknown[]): boolean
  * `initialize`, streamed answers, malformed messages, unacceptable headers — goes through the
  * SDK's transport, which owns those answers (406, 400, -32700, 202, SSE).
  */
-export function directRequestOf(
-  registry: McpRegistry,
-  body: unknown,
-  headers: { accept: string | undefined; protocolVersion: string | undefined },
-): JSONRPCRequest | undefined {
-  const { accept, protocolVersion } = headers;
-  if (!accept?.includes('application/json') || !accept.includes('text/event-stream')) return undefined;
-  if (protocolVersion !== undefined && !SUPPORTED_PROTOCOL_VERSIONS.includes(protocolVersion)) return undefined;
+export function directRequestOf(registry: McpRegistry, body: unknown, headers: DirectHeaders): JSONRPCRequest | undefined {
+  if (!answersDirectly(headers)) return undefined;
   if (Array.isArray(body) || !isStateless([body]) || needsStream(registry, [body])) return undefined;
   return isJSONRPCRequest(body) ? body : undefined;
+}
+
+export interface DirectHeaders {
+  accept: string | undefined;
+  protocolVersion: string | undefined;
+}
+
+/** Headers the Streamable HTTP transport would accept for one JSON answer: Accept naming both media types, a supported `MCP-Protocol-Version` or none. */
+export function answersDirectly({ accept, protocolVersion }: DirectHeaders): boolean {
+  if (!accept?.includes('application/json') || !accept.includes('text/event-stream')) return false;
+  return protocolVersion === undefined || SUPPORTED_PROTOCOL_VERSIONS.includes(protocolVersion);
+}
+
+// The first revision of the 2026 era (per-request `_meta` envelope); the SDK's own test is not exported.
+const FIRST_MODERN_VERSION = '2026-07-28';
+
+/** True when the header names a 2026-era revision (the SDK then requires the per-request envelope). */
+export function isModernVersion(protocolVersion: string | undefined): boolean {
+  return protocolVersion !== undefined && protocolVersion >= FIRST_MODERN_VERSION;
 }

@@ -3,7 +3,8 @@ import { McpServer, ResourceTemplate, type ServerContext } from '@modelcontextpr
 import type { Scope } from '../auth/scope.js';
 import { requestStateOf } from './mcp-call-log.js';
 import { McpRegistry, type PromptEntry, type ResourceEntry, type ToolEntry } from './mcp-registry.js';
-import { describeFailure, protocolErrorFor, resourceContents, toolDataResult, toolErrorResult } from './mcp-results.js';
+import { describeFailure, protocolErrorFor, resourceContents } from './mcp-results.js';
+import { dataToolResult, invokeTool } from './mcp-tool-call.js';
 
 export const SERVER_INFO = { name: 'sales-analytics-mcp', title: 'Sales Analytics', version: '0.1.0' };
 const INSTRUCTIONS =
@@ -39,17 +40,9 @@ export class McpServerFactory {
   private addTool(server: McpServer, tool: ToolEntry): void {
     const { options } = tool;
     const run = async (input: unknown, context: ServerContext) => {
-      const state = requestStateOf(context);
-      try {
-        const output = await tool.invoke(state.principal, input, context.mcpReq);
-        state.calls.settle(context.mcpReq.id, 'ok');
-        if (options.output === undefined) return output;
-        return toolDataResult(output, 'extraContent' in options ? options.extraContent?.(output) : undefined);
-      } catch (error) {
-        const failure = describeFailure(error, this.logger, `tool ${tool.name}`);
-        state.calls.settle(context.mcpReq.id, 'error', failure.code);
-        return toolErrorResult(failure);
-      }
+      const outcome = await invokeTool(tool, requestStateOf(context), input, context.mcpReq.id, this.logger, context.mcpReq);
+      if ('error' in outcome) return outcome.error;
+      return options.output === undefined ? outcome.output : dataToolResult(tool, outcome.output);
     };
     const config = {
       title: options.title,

@@ -3,6 +3,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import { AuditModule } from '../audit/audit.module.js';
 import { ConformanceFixtures } from './conformance/conformance.fixtures.js';
 import { McpController } from './mcp.controller.js';
+import { McpDataToolCalls } from './mcp-data-tool-calls.js';
 import { McpGateway } from './mcp-gateway.service.js';
 import { McpOriginMiddleware } from './mcp-origin.middleware.js';
 import { McpRegistry } from './mcp-registry.js';
@@ -28,7 +29,7 @@ export class McpModule implements NestModule {
       module: McpModule,
       imports: [DiscoveryModule, AuditModule],
       controllers: [McpRpcController, McpController],
-      providers: [McpRegistry, McpServerFactory, McpServerPool, McpGateway, McpRpcService, ...(options.conformanceFixtures ? [ConformanceFixtures] : [])],
+      providers: [McpRegistry, McpServerFactory, McpServerPool, McpDataToolCalls, McpGateway, McpRpcService, ...(options.conformanceFixtures ? [ConformanceFixtures] : [])],
     };
   }
 
