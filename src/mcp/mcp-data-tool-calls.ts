@@ -60,12 +60,12 @@ export class McpDataToolCalls {
     return parsed.success ? { id: body.id, tool, input: parsed.data } : undefined;
   }
 
-  /** Runs the call (audited like any other) and returns the JSON-RPC response, encoded. */
-  async respond(call: DataToolCall, state: McpRequestState): Promise<Buffer> {
+  /** Runs the call (audited like any other) and returns the JSON-RPC response, encoded, in parts. */
+  async respond(call: DataToolCall, state: McpRequestState): Promise<Buffer[]> {
     const { id, tool } = call;
     const outcome = await invokeTool(tool, state, call.input, id, this.logger);
     const result = 'error' in outcome ? Buffer.from(JSON.stringify(outcome.error)) : this.resultJson(tool, outcome.output);
-    return Buffer.concat([Buffer.from(`{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":`), result, CLOSE]);
+    return [Buffer.from(`{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":`), result, CLOSE];
   }
 
   /** The result's JSON, UTF-8 encoded: a frozen answer's is kept (its text is final) and reused. */

@@ -15,7 +15,7 @@ import { directRequestOf, isStateless, itemMessages, messagesOf, needsStream } f
 import { McpRegistry } from './mcp-registry.js';
 import { McpServerPool, type PermittedSet } from './mcp-server-pool.js';
 import { requestIdOf } from '../common/logging/request-id.js';
-import { dropCredentials, headerValue, jsonRpcError, type McpHttpRequest, sendJson, sendJsonText } from './mcp-http.js';
+import { dropCredentials, headerValue, jsonRpcError, type McpHttpRequest, sendJson, sendJsonParts } from './mcp-http.js';
 import { McpDataToolCalls } from './mcp-data-tool-calls.js';
 
 /**
@@ -84,7 +84,7 @@ export class McpGateway {
     request.auth = authInfo;
     const direct = !dataToolCall && route.kind === 'legacy' ? directRequestOf(this.registry, body, headers) : undefined;
     try {
-      if (dataToolCall) sendJsonText(response, 200, await this.dataTools.respond(dataToolCall, state));
+      if (dataToolCall) sendJsonParts(response, 200, await this.dataTools.respond(dataToolCall, state));
       else if (direct) await this.serveDirect(response, direct, set, authInfo);
       else if (route.kind === 'modern') await this.serveModern(request, response, body);
       else await this.serveLegacy(request, response, body, set, { stateless: isStateless(messages), stream: needsStream(this.registry, messages) });

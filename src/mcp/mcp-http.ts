@@ -25,14 +25,19 @@ export function jsonRpcError(response: ServerResponse, status: number, code: num
  * `end()` with the whole body sets its Content-Length.
  */
 export function sendJson(response: ServerResponse, status: number, body: unknown, contentType = 'application/json'): void {
-  sendJsonText(response, status, JSON.stringify(body), contentType);
-}
-
-/** `sendJson` for a body already serialized (text or UTF-8 bytes). */
-export function sendJsonText(response: ServerResponse, status: number, json: string | Buffer, contentType = 'application/json'): void {
   response.statusCode = status;
   response.setHeader('Content-Type', contentType);
-  response.end(json);
+  response.end(JSON.stringify(body));
+}
+
+/** A JSON body already encoded, in parts (no copy into one buffer): written at once with its Content-Length. */
+export function sendJsonParts(response: ServerResponse, status: number, parts: Buffer[]): void {
+  response.statusCode = status;
+  response.setHeader('Content-Type', 'application/json');
+  response.setHeader('Content-Length', parts.reduce((length, part) => length + part.length, 0));
+  response.cork();
+  for (const part of parts.slice(0, -1)) response.write(part);
+  response.end(parts.at(-1));
 }
 
 /**
@@ -44,6 +49,6 @@ export function dropCredentials(request: IncomingMessage): void {
   delete request.headers.authorization;
   const raw = request.rawHeaders;
   for (let index = raw.length - 2; index >= 0; index -= 2) {
-    if (raw[index].toLowerCase() === 'authorization') raw.splice(index, 2);
+    if (raw[index].length === 13 && raw[index].toLowerCase() === 'authorization') raw.splice(index, 2);
   }
 }

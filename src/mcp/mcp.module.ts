@@ -1,4 +1,4 @@
-import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { AuditModule } from '../audit/audit.module.js';
 import { ConformanceFixtures } from './conformance/conformance.fixtures.js';
@@ -34,6 +34,8 @@ export class McpModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(McpOriginMiddleware).forRoutes(McpController, McpRpcController);
+    // One path for `/mcp` and everything under it (the RPC twins): listing the controllers would
+    // register the middleware once per route and method, each a path test on every request.
+    consumer.apply(McpOriginMiddleware).forRoutes({ path: 'mcp', method: RequestMethod.ALL });
   }
 }

@@ -79,7 +79,16 @@ export const forecastQuerySchema = z.strictObject({
 });
 export type ForecastQuery = z.output<typeof forecastQuerySchema>;
 
+const DAY_MS = 86_400_000;
+// The last day asked for, with its bounds: every cached analytics read keys on today, and
+// formatting a date costs more than the rest of a cache hit's key.
+let lastDay = { start: 0, end: 0, text: '' };
+
 /** Today's date (UTC) as YYYY-MM-DD. */
 export function todayUtc(now: Date = new Date()): string {
-  return now.toISOString().slice(0, 10);
+  const time = now.getTime();
+  if (time >= lastDay.start && time < lastDay.end) return lastDay.text;
+  const start = Math.floor(time / DAY_MS) * DAY_MS;
+  lastDay = { start, end: start + DAY_MS, text: now.toISOString().slice(0, 10) };
+  return lastDay.text;
 }

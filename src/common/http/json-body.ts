@@ -58,8 +58,7 @@ async function readJson(request: IncomingMessage, payload: Readable, limit: numb
   const charset = charsetOf(request.headers['content-type']);
   let decoder: TextDecoder;
   try {
-    if (!charset.startsWith('utf-')) throw new RangeError(charset);
-    decoder = new TextDecoder(charset);
+    decoder = decoderFor(charset);
   } catch {
     throw await drained(payload, new BodyError(415, 'charset.unsupported', `unsupported charset "${charset.toUpperCase()}"`));
   }
@@ -78,6 +77,19 @@ async function readJson(request: IncomingMessage, payload: Readable, limit: numb
   } catch {
     throw parseFailed();
   }
+}
+
+// One decoder per charset, reused (decode() without `stream` keeps no state): few labels pass.
+const decoders = new Map<string, TextDecoder>();
+
+function decoderFor(charset: string): TextDecoder {
+  let decoder = decoders.get(charset);
+  if (!decoder) {
+    if (!charset.startsWith('utf-')) throw new RangeError(charset);
+    decoder = new TextDecoder(charset);
+    decoders.set(charset, decoder);
+  }
+  return decoder;
 }
 
 function charsetOf(contentType: string | undefined): string {
