@@ -34,8 +34,8 @@ export class McpModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    // One path for `/mcp` and everything under it (the RPC twins): listing the controllers would
+    // `/mcp` and everything under it (the RPC twins), any method: listing the controllers would
     // register the middleware once per route and method, each a path test on every request.
-    consumer.apply(McpOriginMiddleware).forRoutes({ path: 'mcp', method: RequestMethod.ALL });
+    consumer.apply(McpOriginMiddleware).forRoutes({ path: 'mcp', method: RequestMethod.ALL }, { path: 'mcp/{*rest}', method: RequestMethod.ALL });
   }
 }

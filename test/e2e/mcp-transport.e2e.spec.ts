@@ -31,6 +31,18 @@ describe('MCP transport safety (catalog T52, T53, T61–T64, T66, T77)', () => {
     }
   });
 
+  it('when Origin is not allowed on the other methods of /mcp and on its RPC twins, then 403 too; routes outside /mcp do not check it', async () => {
+    const origin = 'https://evil.example';
+    const requests: [string, string][] = [['GET', '/mcp'], ['DELETE', '/mcp'], ['OPTIONS', '/mcp'], ['POST', '/mcp/tools/crm'], ['POST', '/mcp/resources/customer-insights']];
+    for (const [method, path] of requests) {
+      const response = await fetch(`${f.t.baseUrl}${path}`, { method, headers: { origin, authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: method === 'POST' ? '{}' : undefined });
+      expect(response.status, `${method} ${path}`).toBe(403);
+      expect((await response.json()).error.message, `${method} ${path}`).toBe('Forbidden: Origin not allowed');
+    }
+    expect((await fetch(`${f.t.baseUrl}/health/live`, { headers: { origin } })).status).toBe(200);
+    expect((await fetch(`${f.t.baseUrl}/mcpx`, { headers: { origin } })).status).toBe(404);
+  });
+
   it('when Origin is absent, configured, or the server’s own public origin, then the request is served', async () => {
     for (const headers of [{}, { origin: ALLOWED_ORIGIN }, { origin: new URL(f.t.config.publicUrl).origin }] as Record<string, string>[]) {
       expect((await postMcp(f.t.baseUrl, initialize, token, headers)).status).toBe(200);
