@@ -5,6 +5,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { jsonRpcError } from './mcp-http.js';
 
+const MAX_REMEMBERED_HOSTS = 64;
 const LOOPBACK_BIND = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/;
 
 /**
@@ -19,6 +20,7 @@ const LOOPBACK_BIND = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/;
 export class McpOriginMiddleware implements NestMiddleware {
   private readonly allowedOrigins: Set<string>;
   private readonly allowedHosts?: string[];
+  private readonly hostVerdicts = new Map<string, boolean>();
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     const publicUrl = new URL(config.publicUrl);
@@ -27,7 +29,7 @@ export class McpOriginMiddleware implements NestMiddleware {
   }
 
   use(request: IncomingMessage, response: ServerResponse, next: () => void): void {
-    if (this.allowedHosts && !validateHostHeader(request.headers.host, this.allowedHosts).ok) {
+    if (this.allowedHosts && !this.hostAllowed(request.headers.host)) {
       return jsonRpcError(response, 403, -32000, 'Forbidden: Host not allowed');
     }
     const origin = request.headers.origin;
@@ -35,6 +37,18 @@ export class McpOriginMiddleware implements NestMiddleware {
       return jsonRpcError(response, 403, -32000, 'Forbidden: Origin not allowed');
     }
     next();
+  }
+
+  /** The SDK's Host check (it parses a URL), remembered for the few Host values a server sees; bounded against a client inventing new ones. */
+  private hostAllowed(host: string | undefined): boolean {
+    if (host === undefined) return validateHostHeader(host, this.allowedHosts!).ok;
+    let allowed = this.hostVerdicts.get(host);
+    if (allowed === undefined) {
+      allowed = validateHostHeader(host, this.allowedHosts!).ok;
+      if (this.hostVerdicts.size >= MAX_REMEMBERED_HOSTS) this.hostVerdicts.clear();
+      this.hostVerdicts.set(host, allowed);
+    }
+    return allowed;
   }
 }
 

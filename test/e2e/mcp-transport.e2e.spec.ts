@@ -37,7 +37,7 @@ describe('MCP transport safety (catalog T52, T53, T61–T64, T66, T77)', () => {
     for (const [method, path] of requests) {
       const response = await fetch(`${f.t.baseUrl}${path}`, { method, headers: { origin, authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: method === 'POST' ? '{}' : undefined });
       expect(response.status, `${method} ${path}`).toBe(403);
-      expect((await response.json()).error.message, `${method} ${path}`).toBe('Forbidden: Origin not allowed');
+      expect(((await response.json()) as { error: { message: string } }).error.message, `${method} ${path}`).toBe('Forbidden: Origin not allowed');
     }
     expect((await fetch(`${f.t.baseUrl}/health/live`, { headers: { origin } })).status).toBe(200);
     expect((await fetch(`${f.t.baseUrl}/mcpx`, { headers: { origin } })).status).toBe(404);
