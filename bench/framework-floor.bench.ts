@@ -17,7 +17,7 @@ const { values: args } = parseArgs({
     ...loadOptions(),
   },
 });
-const settings = loadSettingsOf(args);
+const settings = await loadSettingsOf(args);
 const here = dirname(fileURLToPath(import.meta.url));
 // About the size of the pipeline answer (c in `npm run bench`).
 const BODY = JSON.stringify({ asOf: '2026-11-27', stages: Array.from({ length: 12 }, (_, i) => ({ stage: `s${i}`, deals: i * 7, amount: i * 1234.5, weighted: i * 321.25 })) });

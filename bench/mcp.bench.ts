@@ -35,7 +35,7 @@ const { values: args } = parseArgs({
   },
 });
 const only = new Set(args.only!.split(',').map((key) => key.trim().toUpperCase()));
-const settings = loadSettingsOf(args);
+const settings = await loadSettingsOf(args);
 
 const here = dirname(fileURLToPath(import.meta.url));
 const PRODUCT = resolve('dist/main.js');

@@ -11,7 +11,7 @@ import { benchProductEnv, startProduct, startScript, type ServerProcess } from '
 import { summarizeProfile } from './lib/profile.js';
 
 /**
- * `npm run bench [-- --duration 5 --rounds 3 --warmup 2 --connections 50 --profile --save-baseline --only a,b,c,d,e --app-env K=V]`
+ * `npm run bench [-- --duration 5 --rounds 3 --warmup 2 --connections 50 --loader auto|wrk|autocannon --profile --save-baseline --only a,b,c,d,e --app-env K=V]`
  *
  * In one run, on 127.0.0.1, each server in its own process, the same token reused (as agents do):
  *  (a) bare node:http answering the same JSON bytes as (c);
@@ -23,8 +23,9 @@ import { summarizeProfile } from './lib/profile.js';
  *      (d0) MCP ping, the protocol alone; (e) MCP tools/call sales_get_forecast.
  * Our app is the built product (dist/main.js) as production runs it: rate limiter on (limits set
  * out of reach), metrics on, logs at warn. Prints requests/s, p50/p99, RSS, CPU per request and
- * the ratios c/b, d/b, c/a. The load generator runs in this process on the same cores as the
- * servers: compare ratios within one run, not absolute numbers across machines (PERF-NOTES.md).
+ * the ratios c/b, d/b, c/a. The load generator (wrk when installed, else autocannon in this
+ * process: lib/load.ts) runs on the same cores as the servers, and the table shows its CPU per
+ * request too: compare ratios within one run, not absolute numbers across machines (PERF-NOTES.md).
  */
 const { values: args } = parseArgs({
   options: {
@@ -38,7 +39,7 @@ const { values: args } = parseArgs({
   },
 });
 const only = new Set(args.only!.split(',').map((key) => key.trim()));
-const settings = loadSettingsOf(args);
+const settings = await loadSettingsOf(args);
 
 const here = dirname(fileURLToPath(import.meta.url));
 const PRODUCT = resolve('dist/main.js');
@@ -201,15 +202,18 @@ function printTable(targets: Target[]): void {
       r ? r.p99Ms.toFixed(1) : '—',
       r ? r.rssMb.toFixed(0) : '—',
       r ? r.cpuMicrosPerRequest.toFixed(0) : '—',
+      r ? r.loaderCpuMicrosPerRequest.toFixed(0) : '—',
       r ? String(r.failures) : '—',
     ];
   });
-  const header = ['', 'target', 'req/s', 'p50 ms', 'p99 ms', 'RSS MB', 'CPU µs/req', 'errors'];
+  const header = ['', 'target', 'req/s', 'p50 ms', 'p99 ms', 'RSS MB', 'CPU µs/req', 'loader µs/req', 'errors'];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   const line = (cells: string[]) => cells.map((cell, column) => (column >= 2 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join('  ');
   console.log('');
   console.log(`Bench: ${settings.connections} connections, warm-up ${settings.warmupSeconds} s, ${settings.rounds} × ${settings.durationSeconds} s (medians), loopback.`);
-  console.log(`Machine: ${cores.length} × ${cores[0]?.model ?? 'cpu'}; load generator (autocannon, this process) and servers share these cores.`);
+  const loader = settings.loader === 'wrk' ? 'wrk, one thread' : 'autocannon, in this process';
+  console.log(`Machine: ${cores.length} × ${cores[0]?.model ?? 'cpu'}; the load generator (${loader}) and the servers share these cores.`);
+  console.log('CPU µs/req: the server process; loader µs/req: the load generator, which every target pays for too (more for larger answers).');
   console.log(`Load average: ${loadAtStart.toFixed(1)} at start, ${loadavg()[0]!.toFixed(1)} at end (anything well above 0 means other work shared the cores).`);
   console.log('');
   console.log(line(header));

@@ -2,7 +2,8 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
+import { logRequests } from './common/logging/access-log.hook.js';
 import { AppModule, type AppModuleOptions } from './app.module.js';
 import { observeHttpRequests } from './observability/http-metrics.hook.js';
 import { MetricsService } from './observability/metrics.service.js';
@@ -27,6 +28,7 @@ export async function createApp(options: AppModuleOptions): Promise<NestFastifyA
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
+  logRequests(app.getHttpAdapter().getInstance(), PinoLogger.root);
   // Timed from the moment Fastify routes the request to the last byte, so requests answered by
   // middleware (the authorization server) are counted too.
   if (options.config.metrics) observeHttpRequests(app.getHttpAdapter().getInstance(), app.get(MetricsService));

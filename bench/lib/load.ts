@@ -1,3 +1,8 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import { cpuMicrosOf, memoryOf } from './processes.js';
 
@@ -15,15 +20,39 @@ export function loadOptions(connections = 50) {
     rounds: { type: 'string', default: '3' },
     warmup: { type: 'string', default: '2' },
     connections: { type: 'string', default: String(connections) },
+    // wrk (C) when it is installed, else autocannon (Node): see `Loader`.
+    loader: { type: 'string', default: 'auto' },
   } as const;
 }
 
 /** Those options, parsed. */
-export function loadSettingsOf(args: { duration?: string; rounds?: string; warmup?: string; connections?: string }): LoadSettings {
-  return { durationSeconds: Number(args.duration), rounds: Number(args.rounds), warmupSeconds: Number(args.warmup), connections: Number(args.connections) };
+export async function loadSettingsOf(args: { duration?: string; rounds?: string; warmup?: string; connections?: string; loader?: string }): Promise<LoadSettings> {
+  return {
+    durationSeconds: Number(args.duration),
+    rounds: Number(args.rounds),
+    warmupSeconds: Number(args.warmup),
+    connections: Number(args.connections),
+    loader: await loaderOf(args.loader ?? 'auto'),
+  };
+}
+
+/**
+ * The load generator. It shares the cores with the servers, so its own CPU per request counts
+ * against every target — more against the ones whose answers are larger (it reads every byte):
+ * autocannon, in this Node process, spends ≈ 2–3× the CPU of wrk per request. `auto` takes wrk
+ * (Debian/Ubuntu package `wrk`) when it is on the PATH, else autocannon; the table says which ran,
+ * and what it cost per request.
+ */
+export type Loader = 'wrk' | 'autocannon';
+
+async function loaderOf(choice: string): Promise<Loader> {
+  if (choice === 'autocannon' || choice === 'wrk') return choice;
+  if (choice !== 'auto') throw new Error(`--loader must be wrk, autocannon or auto (got ${choice})`);
+  return (await run('wrk', ['--version']).then(() => true, (error: { stdout?: string }) => Boolean(error.stdout?.includes('wrk')))) ? 'wrk' : 'autocannon';
 }
 
 export interface LoadSettings {
+  loader: Loader;
   connections: number;
   warmupSeconds: number;
   durationSeconds: number;
@@ -42,6 +71,8 @@ export interface LoadResult {
   /** Non-2xx answers and socket errors across the measured rounds (should be 0). */
   failures: number;
   rounds: { requestsPerSecond: number; p50Ms: number; p99Ms: number }[];
+  /** CPU the load generator spent per answer (this process for autocannon, the wrk processes for wrk). */
+  loaderCpuMicrosPerRequest: number;
   /** When the measured rounds ran, on the monotonic clock V8 stamps CPU-profile samples with (µs). */
   windowMicros: [number, number];
 }
@@ -64,8 +95,23 @@ export async function settle(pid: number, maxMs = 60_000): Promise<void> {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-function fire(request: LoadRequest, connections: number, seconds: number): Promise<autocannon.Result> {
-  return autocannon({
+interface RoundResult {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  requests: number;
+  failures: number;
+  /** The load generator's CPU for the round (µs). */
+  loaderCpuMicros: number;
+}
+
+function fire(request: LoadRequest, settings: LoadSettings, seconds: number): Promise<RoundResult> {
+  return settings.loader === 'wrk' ? fireWrk(request, settings.connections, seconds) : fireAutocannon(request, settings.connections, seconds);
+}
+
+async function fireAutocannon(request: LoadRequest, connections: number, seconds: number): Promise<RoundResult> {
+  const before = process.cpuUsage();
+  const result = await autocannon({
     url: request.url,
     method: request.method ?? 'GET',
     headers: request.headers,
@@ -74,6 +120,71 @@ function fire(request: LoadRequest, connections: number, seconds: number): Promi
     pipelining: 1,
     duration: seconds,
   });
+  const used = process.cpuUsage(before);
+  return {
+    requestsPerSecond: result.requests.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    requests: result.requests.total,
+    failures: result.non2xx + result.errors + result.timeouts,
+    loaderCpuMicros: used.user + used.system,
+  };
+}
+
+const run = promisify(execFile);
+
+/** One wrk thread (autocannon is one thread too), the request set by a Lua script; its summary parsed. */
+async function fireWrk(request: LoadRequest, connections: number, seconds: number): Promise<RoundResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'bench-wrk-'));
+  const script = join(dir, 'request.lua');
+  const lines = [`wrk.method = ${JSON.stringify(request.method ?? 'GET')}`];
+  if (request.body !== undefined) lines.push(`wrk.body = ${luaString(request.body)}`);
+  // Header names are tokens (plain ASCII): a quoted Lua string; `[[[` would not parse.
+  for (const [name, value] of Object.entries(request.headers ?? {})) lines.push(`wrk.headers[${JSON.stringify(name)}] = ${luaString(value)}`);
+  await writeFile(script, `${lines.join('\n')}\n`);
+  try {
+    // bash's `times` prints, last, the user and system CPU of the children it waited for: wrk's.
+    const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, request.url];
+    const { stdout } = await run('bash', ['-c', 'wrk "$@" && times', 'wrk', ...args], { maxBuffer: 1 << 20 });
+    return { ...parseWrk(stdout), loaderCpuMicros: childrenCpuMicros(stdout) };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The last line of bash's `times`: `0m1.234s 0m0.567s` (children's user and system CPU). */
+function childrenCpuMicros(output: string): number {
+  const last = output.trim().split('\n').at(-1) ?? '';
+  const times = [...last.matchAll(/(\d+)m([\d.]+)s/g)].map((match) => (Number(match[1]) * 60 + Number(match[2])) * 1e6);
+  if (times.length !== 2) throw new Error(`could not read the CPU time of wrk: ${last}`);
+  return times[0]! + times[1]!;
+}
+
+function luaString(value: string): string {
+  // A Lua long string can hold anything but its own closing bracket.
+  let level = '';
+  while (value.includes(`]${level}]`)) level += '=';
+  return `[${level}[${value}]${level}]`;
+}
+
+/** wrk's summary: Requests/sec, the 50 % and 99 % latencies, the requests, non-2xx answers and socket errors. */
+export function parseWrk(output: string): Omit<RoundResult, 'loaderCpuMicros'> {
+  const number = (pattern: RegExp) => Number(pattern.exec(output)?.[1] ?? NaN);
+  const latencyMs = (percent: number) => {
+    const match = new RegExp(`^\\s+${percent}%\\s+([\\d.]+)(us|ms|s)\\s*$`, 'm').exec(output);
+    if (!match) return NaN;
+    return Number(match[1]) * { us: 0.001, ms: 1, s: 1000 }[match[2] as 'us' | 'ms' | 's'];
+  };
+  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output)?.slice(1).reduce((sum, count) => sum + Number(count), 0) ?? 0;
+  const result = {
+    requestsPerSecond: number(/Requests\/sec:\s+([\d.]+)/),
+    p50Ms: latencyMs(50),
+    p99Ms: latencyMs(99),
+    requests: number(/(\d+) requests in /),
+    failures: (Number(/Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1] ?? 0)) + socketErrors,
+  };
+  if (Object.values(result).some(Number.isNaN)) throw new Error(`could not read wrk's output:\n${output}`);
+  return result;
 }
 
 /**
@@ -82,20 +193,16 @@ function fire(request: LoadRequest, connections: number, seconds: number): Promi
  */
 export async function measure(request: LoadRequest, pid: number, settings: LoadSettings): Promise<LoadResult> {
   await settle(pid);
-  if (settings.warmupSeconds > 0) await fire(request, settings.connections, settings.warmupSeconds);
-  const rounds: LoadResult['rounds'] = [];
-  let failures = 0;
-  let requests = 0;
+  if (settings.warmupSeconds > 0) await fire(request, settings, settings.warmupSeconds);
+  const rounds: RoundResult[] = [];
   const cpuBefore = cpuMicrosOf(pid);
   const from = nowMicros();
   for (let round = 0; round < settings.rounds; round++) {
     if (round > 0) await settle(pid);
-    const result = await fire(request, settings.connections, settings.durationSeconds);
-    rounds.push({ requestsPerSecond: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99 });
-    failures += result.non2xx + result.errors + result.timeouts;
-    requests += result.requests.total;
+    rounds.push(await fire(request, settings, settings.durationSeconds));
   }
   const to = nowMicros();
+  const requests = rounds.reduce((sum, round) => sum + round.requests, 0);
   const cpuMicrosPerRequest = (cpuMicrosOf(pid) - cpuBefore) / Math.max(1, requests);
   const memory = memoryOf(pid);
   return {
@@ -105,9 +212,10 @@ export async function measure(request: LoadRequest, pid: number, settings: LoadS
     rssMb: memory.rssMb,
     peakRssMb: memory.peakMb,
     cpuMicrosPerRequest,
+    loaderCpuMicrosPerRequest: rounds.reduce((sum, round) => sum + round.loaderCpuMicros, 0) / Math.max(1, requests),
     requests,
-    failures,
-    rounds,
+    failures: rounds.reduce((sum, round) => sum + round.failures, 0),
+    rounds: rounds.map(({ requestsPerSecond, p50Ms, p99Ms }) => ({ requestsPerSecond, p50Ms, p99Ms })),
     windowMicros: [from, to],
   };
 }

@@ -30,7 +30,8 @@ export class McpCallLog {
     private readonly audit: AuditTrail,
     private readonly principal: Principal,
     private readonly channel: AuditChannel,
-    private readonly requestId: string | undefined,
+    /** The HTTP request's id (X-Request-Id), for the audit rows and the error logs of its calls. */
+    readonly requestId: string | undefined,
     private readonly metrics?: MetricsService,
   ) {}
 

@@ -14,7 +14,7 @@ export interface FailureDescription {
  * Domain errors keep their contract code and message (an agent can act on "not_found: Account
  * not found"); anything else is an internal error whose details go to the log only.
  */
-export function describeFailure(error: unknown, logger: Logger, where: string): FailureDescription {
+export function describeFailure(error: unknown, logger: Logger, where: string, requestId?: string): FailureDescription {
   if (error instanceof ValidationError) {
     const issues = (error.details.issues as { path: string; message: string }[] | undefined) ?? [];
     return { code: error.code, message: [error.message, ...issues.map((issue) => `- ${issue.path}: ${issue.message}`)].join('\n') };
@@ -22,7 +22,7 @@ export function describeFailure(error: unknown, logger: Logger, where: string): 
   if (error instanceof DomainError) return { code: error.code, message: error.message };
   if (isDatabaseUnavailable(error)) return { code: 'unavailable', message: 'The database is temporarily unavailable; retry later' };
   const errorId = randomUUID();
-  logger.error({ errorId, err: error, where }, 'MCP handler failed');
+  logger.error({ errorId, requestId, err: error, where }, 'MCP handler failed');
   return { code: 'internal_error', message: `Internal error (errorId ${errorId})` };
 }
 

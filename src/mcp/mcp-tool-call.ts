@@ -25,7 +25,7 @@ export async function invokeTool(
     state.calls.settle(callId, 'ok');
     return { output };
   } catch (error) {
-    const failure = describeFailure(error, logger, `tool ${tool.name}`);
+    const failure = describeFailure(error, logger, `tool ${tool.name}`, state.calls.requestId);
     state.calls.settle(callId, 'error', failure.code);
     return { error: toolErrorResult(failure) };
   }

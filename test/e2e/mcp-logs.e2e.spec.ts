@@ -9,7 +9,7 @@ import { createTenants, uniqueTenantId } from '../helpers/tenants.js';
 import { TestIssuer } from '../helpers/test-issuer.js';
 
 // Runs the built product (npm test builds dist/ first) with debug logging, as an operator might.
-describe('MCP: tokens never reach the logs (catalog T56, T59)', () => {
+describe('MCP: tokens never reach the logs (catalog T56, T59); every request has its access-log line', () => {
   it('when /mcp and its RPC twins are used — served, refused, failing, on both eras — then the debug log holds no token', async () => {
     const issuer = await new TestIssuer().start();
     const tenant = uniqueTenantId('mcp-logs');
@@ -18,6 +18,8 @@ describe('MCP: tokens never reach the logs (catalog T56, T59)', () => {
     const base = `http://127.0.0.1:${port}`;
     const app = spawnApp({
       PORT: String(port),
+      // The tokens' audience: without it the app's resource is http://localhost:<port>, and every call would be a 401.
+      PUBLIC_URL: base,
       DATABASE_URL: testDatabaseUrl(),
       AUTH_ISSUER: issuer.url,
       LOG_LEVEL: 'debug',
@@ -45,6 +47,16 @@ describe('MCP: tokens never reach the logs (catalog T56, T59)', () => {
       await app.exited;
       const output = app.output();
       expect(output.length).toBeGreaterThan(0);
+      // One access-log line per request, hijacked MCP answers included, with the request id the client got.
+      const lines = output.split('\n').flatMap((line) => (line.startsWith('{') ? [JSON.parse(line) as Record<string, any>] : [])); // eslint-disable-line @typescript-eslint/no-explicit-any
+      const access = lines.filter((line) => line.req && line.res);
+      const served = access.filter((line) => line.req.url === '/mcp' && line.req.method === 'POST' && line.res.statusCode === 200);
+      expect(served.length).toBeGreaterThanOrEqual(3);
+      for (const line of served) {
+        expect(line).toMatchObject({ level: 30, msg: 'request completed', req: { id: expect.stringMatching(/^[0-9a-f-]{36}$/) }, responseTime: expect.any(Number) });
+      }
+      expect(access.filter((line) => line.res.statusCode === 401)).toEqual([expect.objectContaining({ level: 40, req: expect.objectContaining({ url: '/mcp' }) })]);
+      expect(access.find((line) => line.req.url === '/mcp/tools/crm' && line.res.statusCode === 403)).toMatchObject({ level: 40 });
       for (const token of tokens) {
         const [, payload, signature] = token.split('.');
         expect(output.includes(signature), `token ${tokens.indexOf(token)} signature leaked`).toBe(false);

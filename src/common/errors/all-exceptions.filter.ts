@@ -4,6 +4,7 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import { type AnyRequest, pathOf } from '../http/fastify-request.js';
 import { isDatabaseUnavailable } from './database-errors.js';
+import { requestIdOf } from '../logging/request-id.js';
 import { DomainError, ERROR_STATUS, type ErrorCode } from './domain-error.js';
 
 const DATABASE_RETRY_AFTER_SECONDS = 5;
@@ -34,7 +35,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       raw.end();
       return;
     }
-    const { status, body, headers } = this.describe(exception, request);
+    const { status, body, headers } = this.describe(exception, request, requestIdOf(raw));
     if (isReply(response) && !response.sent) {
       void response.code(status).headers(headers).send(body);
       return;
@@ -44,12 +45,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
     raw.end(json);
   }
 
-  private describe(exception: unknown, request: AnyRequest): { status: number; body: unknown; headers: Record<string, string> } {
+  private describe(exception: unknown, request: AnyRequest, requestId: string | undefined): { status: number; body: unknown; headers: Record<string, string> } {
     if (exception instanceof DomainError) {
       return { status: exception.status, body: exception.toBody(), headers: exception.headers };
     }
     if (isDatabaseUnavailable(exception)) {
-      this.logger.warn(`database unavailable on ${request.method} ${pathOf(request)}: ${(exception as Error).message}`);
+      this.logger.warn({ requestId }, `database unavailable on ${request.method} ${pathOf(request)}: ${(exception as Error).message}`);
       return {
         status: ERROR_STATUS.unavailable,
         body: { error: 'unavailable', message: 'The database is temporarily unavailable; retry later' },
@@ -73,7 +74,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return { status, body: { error: codeForStatus(status), message: exception.message }, headers: {} };
     }
     const errorId = randomUUID();
-    this.logger.error({ errorId, err: exception, path: pathOf(request), method: request.method }, 'unhandled error');
+    this.logger.error({ errorId, requestId, err: exception, path: pathOf(request), method: request.method }, 'unhandled error');
     return { status: 500, body: { error: 'internal_error', message: 'Internal server error', errorId }, headers: {} };
   }
 }

@@ -1,4 +1,4 @@
-import { type DynamicModule, Module, RequestMethod } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 
 // Tokens are never accepted in URLs, but a client may still send one there: keep it out of the log.
@@ -9,9 +9,11 @@ export function redactUrl(url: string | undefined): string | undefined {
 }
 
 /**
- * Structured JSON logs with a request id; Authorization, cookies and token-bearing query values
- * never logged. The id is Fastify's request id (request-id.ts, echoed as X-Request-Id by the
- * adapter): middie hands it to pino-http as `req.id`, which pino-http keeps.
+ * Structured JSON logs (pino, as Nest's logger through nestjs-pino); Authorization, cookies and
+ * token-bearing query values never logged. Each request gets one line from the access-log hook
+ * (access-log.hook.ts) with Fastify's request id (request-id.ts, echoed as X-Request-Id by the
+ * adapter). nestjs-pino's own per-request middleware is not mounted (`forRoutes: []`): see the hook
+ * for what it cost. The `pinoHttp` options still build the one root logger and its serializers.
  */
 @Module({})
 export class LoggingModule {
@@ -20,9 +22,7 @@ export class LoggingModule {
       module: LoggingModule,
       imports: [
         LoggerModule.forRoot({
-          // nestjs-pino's default path, `{/*splat}`, matches no request under Nest's Fastify
-          // adapter (12.5): the request log and the X-Request-Id would silently stop.
-          forRoutes: [{ path: '/{*splat}', method: RequestMethod.ALL }],
+          forRoutes: [],
           pinoHttp: {
             level,
             redact: {
@@ -38,7 +38,6 @@ export class LoggingModule {
               }),
               res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
             },
-            customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
           },
         }),
       ],
