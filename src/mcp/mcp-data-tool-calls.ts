@@ -33,7 +33,8 @@ export interface DataToolCall {
  * `accept` returns undefined — the SDK answers — for everything it might answer differently:
  * anything but one JSON-RPC request with headers the transport takes, params other than `name`
  * and `arguments` (`_meta`, `task`), arguments that are not an object, a tool that is not a data
- * tool or not in the caller's set, arguments the input schema refuses (the SDK's error text). Compared with the SDK's own answers in test/e2e/mcp-data-tool-calls.e2e.spec.ts.
+ * tool or not in the caller's set, arguments the input schema refuses (the SDK's error text).
+ * Compared with the SDK's own answers in test/e2e/mcp-data-tool-calls.e2e.spec.ts.
  */
 @Injectable()
 export class McpDataToolCalls {

@@ -20,7 +20,8 @@ import { McpDataToolCalls } from './mcp-data-tool-calls.js';
 
 /**
  * Serves `POST /mcp` after the global guard has authenticated the caller:
- * 1. JSON-RPC shape and era (2025 stateless vs 2026-07-28 per-request envelope), by the SDK's own classifier;
+ * 1. JSON-RPC shape and era (2025 stateless vs 2026-07-28 per-request envelope), by the SDK's own
+ *    classifier — except for a plain data-tool call, legacy-era by its rules (McpDataToolCalls.accept);
  * 2. the scope of every message (batches included) → 403 `insufficient_scope` naming needed + held scopes;
  * 3. the bearer token removed from the request, the principal attached as SDK `authInfo`;
  * 4. dispatch: a plain 2025-era call (one request, stateless method, one JSON answer) of a data
