@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { findFreePort } from '../src/database/embedded-postgres.js';
 import { TestIssuer } from '../test/helpers/test-issuer.js';
 import { ensureAccounts, openBenchDatabase } from './lib/bench-db.js';
-import { type LoadRequest, type LoadResult, measure, loadOptions, loadSettingsOf } from './lib/load.js';
+import { type LoadRequest, type LoadResult, measure, measureInterleaved, loadOptions, loadSettingsOf } from './lib/load.js';
 import { benchProductEnv, startProduct, startScript, type ServerProcess } from './lib/processes.js';
 import { summarizeProfile } from './lib/profile.js';
 
@@ -106,11 +106,14 @@ async function main(): Promise<void> {
       { key: 'd0', label: 'ours: MCP ping (no tool, no database)', request: mcp.ping, server: app },
       { key: 'e', label: mcp.forecast.label, request: mcp.forecast.request, server: app, note: mcp.forecast.note },
     );
-    for (const target of targets) {
-      if (!target.request || !only.has(target.key)) continue;
-      process.stderr.write(`measuring (${target.key}) ${target.label}…\n`);
-      target.result = await measure(target.request, target.server!.child.pid!, settings);
-    }
+    // Rounds interleaved across the targets (lib/load.ts): a slow spell of the machine falls on all of them.
+    const measured = targets.filter((target) => target.request && only.has(target.key));
+    const results = await measureInterleaved(
+      measured.map((target) => ({ request: target.request!, pid: target.server!.child.pid! })),
+      settings,
+      (index, round) => process.stderr.write(`round ${round + 1}/${settings.rounds}: (${measured[index]!.key}) ${measured[index]!.label}…\n`),
+    );
+    measured.forEach((target, index) => (target.result = results[index]));
   } finally {
     for (const server of extras) await server.stop();
     await app?.stop();
@@ -210,7 +213,7 @@ function printTable(targets: Target[]): void {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   const line = (cells: string[]) => cells.map((cell, column) => (column >= 2 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join('  ');
   console.log('');
-  console.log(`Bench: ${settings.connections} connections, warm-up ${settings.warmupSeconds} s, ${settings.rounds} × ${settings.durationSeconds} s (medians), loopback.`);
+  console.log(`Bench: ${settings.connections} connections, warm-up ${settings.warmupSeconds} s, ${settings.rounds} × ${settings.durationSeconds} s per target (medians; rounds interleaved across targets), loopback.`);
   const loader = settings.loader === 'wrk' ? 'wrk, one thread' : 'autocannon, in this process';
   console.log(`Machine: ${cores.length} × ${cores[0]?.model ?? 'cpu'}; the load generator (${loader}) and the servers share these cores.`);
   console.log('CPU µs/req: the server process; loader µs/req: the load generator, which every target pays for too (more for larger answers).');

@@ -160,7 +160,7 @@ function childrenCpuMicros(output: string): number {
   return times[0]! + times[1]!;
 }
 
-function luaString(value: string): string {
+export function luaString(value: string): string {
   // A Lua long string can hold anything but its own closing bracket.
   let level = '';
   while (value.includes(`]${level}]`)) level += '=';
@@ -173,7 +173,8 @@ export function parseWrk(output: string): Omit<RoundResult, 'loaderCpuMicros'> {
   const latencyMs = (percent: number) => {
     const match = new RegExp(`^\\s+${percent}%\\s+([\\d.]+)(us|ms|s)\\s*$`, 'm').exec(output);
     if (!match) return NaN;
-    return Number(match[1]) * { us: 0.001, ms: 1, s: 1000 }[match[2] as 'us' | 'ms' | 's'];
+    const value = Number(match[1]);
+    return match[2] === 'us' ? value / 1000 : match[2] === 's' ? value * 1000 : value;
   };
   const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output)?.slice(1).reduce((sum, count) => sum + Number(count), 0) ?? 0;
   const result = {
@@ -192,30 +193,52 @@ export function parseWrk(output: string): Omit<RoundResult, 'loaderCpuMicros'> {
  * of requests/s, p50 and p99 across rounds, the server's RSS afterwards, and its CPU per request.
  */
 export async function measure(request: LoadRequest, pid: number, settings: LoadSettings): Promise<LoadResult> {
-  await settle(pid);
-  if (settings.warmupSeconds > 0) await fire(request, settings, settings.warmupSeconds);
-  const rounds: RoundResult[] = [];
-  const cpuBefore = cpuMicrosOf(pid);
+  return (await measureInterleaved([{ request, pid }], settings))[0]!;
+}
+
+/**
+ * `measure` for several targets at once, their rounds interleaved (round 1 of each target, then
+ * round 2 of each…): what slows the machine for a while (another tenant of the host, a clock
+ * change) then falls on every target alike instead of on whichever ran then, and the ratios
+ * between targets — what the benches report — hold still from run to run. Each round is preceded
+ * by its target's warm-up; the server's CPU is counted over its target's rounds only (the server
+ * is idle before each round: `settle`).
+ */
+export async function measureInterleaved(targets: { request: LoadRequest; pid: number }[], settings: LoadSettings, onRound?: (index: number, round: number) => void): Promise<LoadResult[]> {
+  const rounds: RoundResult[][] = targets.map(() => []);
+  const cpuMicros = targets.map(() => 0);
   const from = nowMicros();
   for (let round = 0; round < settings.rounds; round++) {
-    if (round > 0) await settle(pid);
-    rounds.push(await fire(request, settings, settings.durationSeconds));
+    for (const [index, { request, pid }] of targets.entries()) {
+      onRound?.(index, round);
+      await settle(pid);
+      // Warmed up before every round, not once: a server left idle while the others ran has let
+      // its heap shrink (V8's memory reducer) and its caches go cold; the first target of a
+      // process that serves several would otherwise be the only warm one.
+      if (settings.warmupSeconds > 0) await fire(request, settings, settings.warmupSeconds);
+      await settle(pid);
+      const cpuBefore = cpuMicrosOf(pid);
+      rounds[index]!.push(await fire(request, settings, settings.durationSeconds));
+      cpuMicros[index]! += cpuMicrosOf(pid) - cpuBefore;
+    }
   }
   const to = nowMicros();
-  const requests = rounds.reduce((sum, round) => sum + round.requests, 0);
-  const cpuMicrosPerRequest = (cpuMicrosOf(pid) - cpuBefore) / Math.max(1, requests);
-  const memory = memoryOf(pid);
-  return {
-    requestsPerSecond: median(rounds.map((round) => round.requestsPerSecond)),
-    p50Ms: median(rounds.map((round) => round.p50Ms)),
-    p99Ms: median(rounds.map((round) => round.p99Ms)),
-    rssMb: memory.rssMb,
-    peakRssMb: memory.peakMb,
-    cpuMicrosPerRequest,
-    loaderCpuMicrosPerRequest: rounds.reduce((sum, round) => sum + round.loaderCpuMicros, 0) / Math.max(1, requests),
-    requests,
-    failures: rounds.reduce((sum, round) => sum + round.failures, 0),
-    rounds: rounds.map(({ requestsPerSecond, p50Ms, p99Ms }) => ({ requestsPerSecond, p50Ms, p99Ms })),
-    windowMicros: [from, to],
-  };
+  return targets.map(({ pid }, index) => {
+    const own = rounds[index]!;
+    const requests = own.reduce((sum, round) => sum + round.requests, 0);
+    const memory = memoryOf(pid);
+    return {
+      requestsPerSecond: median(own.map((round) => round.requestsPerSecond)),
+      p50Ms: median(own.map((round) => round.p50Ms)),
+      p99Ms: median(own.map((round) => round.p99Ms)),
+      rssMb: memory.rssMb,
+      peakRssMb: memory.peakMb,
+      cpuMicrosPerRequest: cpuMicros[index]! / Math.max(1, requests),
+      loaderCpuMicrosPerRequest: own.reduce((sum, round) => sum + round.loaderCpuMicros, 0) / Math.max(1, requests),
+      requests,
+      failures: own.reduce((sum, round) => sum + round.failures, 0),
+      rounds: own.map(({ requestsPerSecond, p50Ms, p99Ms }) => ({ requestsPerSecond, p50Ms, p99Ms })),
+      windowMicros: [from, to],
+    };
+  });
 }
