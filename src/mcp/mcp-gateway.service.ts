@@ -18,6 +18,9 @@ import { requestIdOf } from '../common/logging/request-id.js';
 import { dropCredentials, headerValue, jsonRpcError, type McpHttpRequest, sendJson, sendJsonParts } from './mcp-http.js';
 import { McpDataToolCalls } from './mcp-data-tool-calls.js';
 
+// What classifyInboundRequest answers for a plain 2025-era request (McpDataToolCalls.accept).
+const LEGACY_REQUEST = { kind: 'legacy' } as const;
+
 /**
  * Serves `POST /mcp` after the global guard has authenticated the caller:
  * 1. JSON-RPC shape and era (2025 stateless vs 2026-07-28 per-request envelope), by the SDK's own
@@ -32,9 +35,6 @@ import { McpDataToolCalls } from './mcp-data-tool-calls.js';
  *    emits something).
  * No session is ever created: any instance can serve any request (no sticky sessions).
  */
-// What classifyInboundRequest answers for a plain 2025-era request (McpDataToolCalls.accept).
-const LEGACY_REQUEST = { kind: 'legacy' } as const;
-
 @Injectable()
 export class McpGateway {
   private readonly logger = new Logger('Mcp');
