@@ -11,13 +11,15 @@ const UNAVAILABLE_MESSAGES = [
 ];
 
 // TypeORM releases a transaction's connection the moment pg reports it broken; the transaction's
-// next query then fails with this instead of the connection error (seen when Postgres stops mid-request).
-const RELEASED_BY_CONNECTION_ERROR = 'QueryRunnerProviderAlreadyReleasedError';
+// next query then fails with one of these instead of the connection error (both seen when Postgres
+// stops mid-request: the first from the query runner, the second from its entity manager). Our code
+// never releases a runner before its work is done, so either means the connection broke.
+const RELEASED_BY_CONNECTION_ERROR = new Set(['QueryRunnerAlreadyReleasedError', 'QueryRunnerProviderAlreadyReleasedError']);
 
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let current: unknown = error, depth = 0; current && depth < 4; depth++) {
     const candidate = current as { code?: unknown; message?: unknown; name?: unknown; driverError?: unknown; cause?: unknown };
-    if (candidate.name === RELEASED_BY_CONNECTION_ERROR) return true;
+    if (typeof candidate.name === 'string' && RELEASED_BY_CONNECTION_ERROR.has(candidate.name)) return true;
     const code = typeof candidate.code === 'string' ? candidate.code : '';
     if (UNAVAILABLE_SQLSTATES.has(code) || UNAVAILABLE_SOCKET_CODES.has(code)) return true;
     const message = typeof candidate.message === 'string' ? candidate.message : '';
