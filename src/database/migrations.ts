@@ -9,6 +9,7 @@ import { LeakproofIlike1764700000000 } from './migrations/1764700000000-leakproo
 import { SalesForecastIndexes1764800000000 } from '../sales/migrations/1764800000000-sales-forecast-indexes.js';
 import { NotifyTenantDataChanged1764900000000 } from './migrations/1764900000000-notify-tenant-data-changed.js';
 import { TenantSuspensionAndTokenRevocation1765000000000 } from '../auth/migrations/1765000000000-tenant-suspension-and-token-revocation.js';
+import { AuditLogTimeOrderedIds1765100000000 } from '../audit/migrations/1765100000000-audit-log-time-ordered-ids.js';
 
 /**
  * Every migration, in order. Feature modules add theirs here (never edit one that has landed).
@@ -26,4 +27,5 @@ export const migrations = [
   SalesForecastIndexes1764800000000,
   NotifyTenantDataChanged1764900000000,
   TenantSuspensionAndTokenRevocation1765000000000,
+  AuditLogTimeOrderedIds1765100000000,
 ];

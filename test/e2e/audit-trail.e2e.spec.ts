@@ -64,6 +64,13 @@ describe('audit trail (issue 7.5): every MCP call, RPC call and REST write, read
     expect(byOutcome['crm_get_account:error'].errorCode).toBe('not_found');
     expect(byOutcome['crm_update_opportunity:denied'].errorCode).toBe('insufficient_scope');
     for (const row of rows) expect(row.latencyMs).toBeGreaterThanOrEqual(0);
+    // Ids are time-ordered (UUIDv7: 48 bits of Unix ms, version 7), so the ever-growing table's
+    // primary key takes new rows at the end of the tenant's range, not on random pages.
+    for (const row of rows) {
+      expect(row.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      const idMillis = parseInt(row.id.replace(/-/g, '').slice(0, 12), 16);
+      expect(Math.abs(idMillis - Date.parse(row.occurredAt))).toBeLessThan(60_000);
+    }
   });
 
   it('when a resource is read and a prompt is got, then each is recorded with its registry name', async () => {
