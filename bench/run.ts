@@ -228,6 +228,14 @@ function printTable(targets: Target[]): void {
   };
   console.log('');
   console.log(`ratios: c/b = ${ratio('c', 'b')}   d/b = ${ratio('d', 'b')}   c/a = ${ratio('c', 'a')}   (goal: c/b ≥ 1.0, d/b ≥ 1.0)   [c0/b = ${ratio('c0', 'b')}, d1/b = ${ratio('d1', 'b')}, d0/b = ${ratio('d0', 'b')}, d/c = ${ratio('d', 'c')}]`);
+  // Each round runs every target once, close together: the spread of the per-round ratios shows how
+  // much a slow spell of the shared machine moves the headline ratios (the medians above).
+  const roundsOf = (key: Target['key']) => targets.find((target) => target.key === key)?.result?.rounds;
+  const perRound = (top: Target['key'], bottom: Target['key']) => {
+    const [x, y] = [roundsOf(top), roundsOf(bottom)];
+    return x && y ? x.map((round, index) => (round.requestsPerSecond / y[index]!.requestsPerSecond).toFixed(2)).join(' ') : 'n/a';
+  };
+  console.log(`per round: c/b = ${perRound('c', 'b')}   d/b = ${perRound('d', 'b')}`);
   for (const target of targets.filter((candidate) => candidate.note)) console.log(`(${target.key}) ${target.note}`);
   for (const target of targets.filter((candidate) => candidate.result && candidate.result.requests < 2 * settings.connections * settings.rounds)) {
     console.log(`(${target.key}) saturated: fewer than 2 answers per connection per round — the route is slower than the run is long`);
