@@ -22,8 +22,8 @@ import { summarizeProfile } from './lib/profile.js';
  *      is MCP against REST; (d1) crm_get_account, a point read that goes to Postgres every time;
  *      (d0) MCP ping, the protocol alone; (e) MCP tools/call sales_get_forecast.
  * Our app is the built product (dist/main.js) as production runs it: rate limiter on (limits set
- * out of reach), metrics on, logs at warn. Prints requests/s, p50/p99, RSS, CPU per request and
- * the ratios c/b, d/b, c/a. The load generator (wrk when installed, else autocannon in this
+ * out of reach), metrics on, logs at warn. Prints requests/s, p50/p99, RSS, the server's and
+ * Postgres's CPU per request, and the ratios c/b, d/b, c/a (also round by round). The load generator (wrk when installed, else autocannon in this
  * process: lib/load.ts) runs on the same cores as the servers, and the table shows its CPU per
  * request too: compare ratios within one run, not absolute numbers across machines (PERF-NOTES.md).
  */
@@ -205,18 +205,19 @@ function printTable(targets: Target[]): void {
       r ? r.p99Ms.toFixed(1) : '—',
       r ? r.rssMb.toFixed(0) : '—',
       r ? r.cpuMicrosPerRequest.toFixed(0) : '—',
+      r ? r.databaseCpuMicrosPerRequest.toFixed(0) : '—',
       r ? r.loaderCpuMicrosPerRequest.toFixed(0) : '—',
       r ? String(r.failures) : '—',
     ];
   });
-  const header = ['', 'target', 'req/s', 'p50 ms', 'p99 ms', 'RSS MB', 'CPU µs/req', 'loader µs/req', 'errors'];
+  const header = ['', 'target', 'req/s', 'p50 ms', 'p99 ms', 'RSS MB', 'CPU µs/req', 'Postgres µs/req', 'loader µs/req', 'errors'];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   const line = (cells: string[]) => cells.map((cell, column) => (column >= 2 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join('  ');
   console.log('');
   console.log(`Bench: ${settings.connections} connections, warm-up ${settings.warmupSeconds} s, ${settings.rounds} × ${settings.durationSeconds} s per target (medians; rounds interleaved across targets), loopback.`);
   const loader = settings.loader === 'wrk' ? 'wrk, one thread' : 'autocannon, in this process';
   console.log(`Machine: ${cores.length} × ${cores[0]?.model ?? 'cpu'}; the load generator (${loader}) and the servers share these cores.`);
-  console.log('CPU µs/req: the server process; loader µs/req: the load generator, which every target pays for too (more for larger answers).');
+  console.log('CPU µs/req: the server process; Postgres µs/req: every Postgres process (an MCP call writes an audit row); loader µs/req: the load generator. All three share the cores.');
   console.log(`Load average: ${loadAtStart.toFixed(1)} at start, ${loadavg()[0]!.toFixed(1)} at end (anything well above 0 means other work shared the cores).`);
   console.log('');
   console.log(line(header));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
-import { cpuMicrosOf, memoryOf } from './processes.js';
+import { cpuMicrosOf, databaseCpuMicros, memoryOf } from './processes.js';
 
 export interface LoadRequest {
   url: string;
@@ -66,6 +66,8 @@ export interface LoadResult {
   rssMb: number;
   peakRssMb: number;
   cpuMicrosPerRequest: number;
+  /** CPU all Postgres processes spent per answer over the same rounds (the server's database work). */
+  databaseCpuMicrosPerRequest: number;
   /** Requests answered in the measured rounds. */
   requests: number;
   /** Non-2xx answers and socket errors across the measured rounds (should be 0). */
@@ -192,6 +194,8 @@ export function parseWrk(output: string): Omit<RoundResult, 'loaderCpuMicros'> {
  * A warm-up, then `rounds` bounded runs of `durationSeconds` on keep-alive connections; the medians
  * of requests/s, p50 and p99 across rounds, the server's RSS afterwards, and its CPU per request.
  */
+const TRAILING_WORK_MS = 300;
+
 export async function measure(request: LoadRequest, pid: number, settings: LoadSettings): Promise<LoadResult> {
   return (await measureInterleaved([{ request, pid }], settings))[0]!;
 }
@@ -207,6 +211,7 @@ export async function measure(request: LoadRequest, pid: number, settings: LoadS
 export async function measureInterleaved(targets: { request: LoadRequest; pid: number }[], settings: LoadSettings, onRound?: (index: number, round: number) => void): Promise<LoadResult[]> {
   const rounds: RoundResult[][] = targets.map(() => []);
   const cpuMicros = targets.map(() => 0);
+  const databaseMicros = targets.map(() => 0);
   const from = nowMicros();
   for (let round = 0; round < settings.rounds; round++) {
     for (const [index, { request, pid }] of targets.entries()) {
@@ -217,9 +222,12 @@ export async function measureInterleaved(targets: { request: LoadRequest; pid: n
       // process that serves several would otherwise be the only warm one.
       if (settings.warmupSeconds > 0) await fire(request, settings, settings.warmupSeconds);
       await settle(pid);
-      const cpuBefore = cpuMicrosOf(pid);
+      const [cpuBefore, databaseBefore] = [cpuMicrosOf(pid), databaseCpuMicros()];
       rounds[index]!.push(await fire(request, settings, settings.durationSeconds));
+      // What the round's answers left to do (a batch of audit rows written every 100 ms) is theirs too.
+      await new Promise((done) => setTimeout(done, TRAILING_WORK_MS));
       cpuMicros[index]! += cpuMicrosOf(pid) - cpuBefore;
+      databaseMicros[index]! += databaseCpuMicros() - databaseBefore;
     }
   }
   const to = nowMicros();
@@ -234,6 +242,7 @@ export async function measureInterleaved(targets: { request: LoadRequest; pid: n
       rssMb: memory.rssMb,
       peakRssMb: memory.peakMb,
       cpuMicrosPerRequest: cpuMicros[index]! / Math.max(1, requests),
+      databaseCpuMicrosPerRequest: databaseMicros[index]! / Math.max(1, requests),
       loaderCpuMicrosPerRequest: own.reduce((sum, round) => sum + round.loaderCpuMicros, 0) / Math.max(1, requests),
       requests,
       failures: own.reduce((sum, round) => sum + round.failures, 0),
