@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
-import { cpuMicrosOf, databaseCpuMicros, memoryOf } from './processes.js';
+import { cpuMicrosOf, databaseCpuMicros, databaseCpuMicrosBetween, memoryOf } from './processes.js';
 
 export interface LoadRequest {
   url: string;
@@ -227,7 +227,7 @@ export async function measureInterleaved(targets: { request: LoadRequest; pid: n
       // What the round's answers left to do (a batch of audit rows written every 100 ms) is theirs too.
       await new Promise((done) => setTimeout(done, TRAILING_WORK_MS));
       cpuMicros[index]! += cpuMicrosOf(pid) - cpuBefore;
-      databaseMicros[index]! += databaseCpuMicros() - databaseBefore;
+      databaseMicros[index]! += databaseCpuMicrosBetween(databaseBefore, databaseCpuMicros());
     }
   }
   const to = nowMicros();

@@ -95,13 +95,11 @@ export function cpuMicrosOf(pid: number): number {
 }
 
 /**
- * CPU time (user + system) used so far by every Postgres process on this machine, in microseconds:
- * a target that writes (the audit row of an MCP call) makes Postgres work on the same cores. Only
- * what live processes used counts: a backend that exits between two readings takes its share with
- * it (the app's pool keeps its connections, so a bench loses little).
+ * CPU time (user + system) used so far by each Postgres process on this machine, in microseconds
+ * by pid: a target that writes (the audit row of an MCP call) makes Postgres work on the same cores.
  */
-export function databaseCpuMicros(): number {
-  let ticks = 0;
+export function databaseCpuMicros(): Map<number, number> {
+  const byPid = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     let stat: string;
@@ -112,7 +110,21 @@ export function databaseCpuMicros(): number {
     }
     if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'postgres') continue;
     const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
-    ticks += Number(fields[11]) + Number(fields[12]);
+    byPid.set(Number(entry), ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / 100);
   }
-  return (ticks * 1_000_000) / 100;
+  return byPid;
+}
+
+/**
+ * What Postgres used between two readings: each process's growth, all of a new one's. A process
+ * that exited in between (an idle pool connection closed) takes its share with it: it counts 0,
+ * not minus what it had used before; a new one, or a reused pid, counts all it used.
+ */
+export function databaseCpuMicrosBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let micros = 0;
+  for (const [pid, used] of after) {
+    const earlier = before.get(pid) ?? 0;
+    micros += used >= earlier ? used - earlier : used; // less than before: the pid was reused
+  }
+  return micros;
 }
