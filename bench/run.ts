@@ -23,9 +23,10 @@ import { summarizeProfile } from './lib/profile.js';
  *      (d0) MCP ping, the protocol alone; (e) MCP tools/call sales_get_forecast.
  * Our app is the built product (dist/main.js) as production runs it: rate limiter on (limits set
  * out of reach), metrics on, logs at warn. Prints requests/s, p50/p99, RSS, the server's and
- * Postgres's CPU per request, and the ratios c/b, d/b, c/a (also round by round). The load generator (wrk when installed, else autocannon in this
- * process: lib/load.ts) runs on the same cores as the servers, and the table shows its CPU per
- * request too: compare ratios within one run, not absolute numbers across machines (PERF-NOTES.md).
+ * Postgres's CPU per request, and the ratios c/b, d/b, c/a (also round by round). The load
+ * generator (wrk when installed, else autocannon in this process: lib/load.ts) runs on the same
+ * cores as the servers, and the table shows its CPU per request too: compare ratios within one
+ * run, not absolute numbers across machines (PERF-NOTES.md).
  */
 const { values: args } = parseArgs({
   options: {

@@ -194,19 +194,20 @@ export function parseWrk(output: string): Omit<RoundResult, 'loaderCpuMicros'> {
  * A warm-up, then `rounds` bounded runs of `durationSeconds` on keep-alive connections; the medians
  * of requests/s, p50 and p99 across rounds, the server's RSS afterwards, and its CPU per request.
  */
-const TRAILING_WORK_MS = 300;
-
 export async function measure(request: LoadRequest, pid: number, settings: LoadSettings): Promise<LoadResult> {
   return (await measureInterleaved([{ request, pid }], settings))[0]!;
 }
+
+/** How long after a round its server's and Postgres's CPU are still counted to it (the audit trail writes every 100 ms). */
+const TRAILING_WORK_MS = 300;
 
 /**
  * `measure` for several targets at once, their rounds interleaved (round 1 of each target, then
  * round 2 of each…): what slows the machine for a while (another tenant of the host, a clock
  * change) then falls on every target alike instead of on whichever ran then, and the ratios
  * between targets — what the benches report — hold still from run to run. Each round is preceded
- * by its target's warm-up; the server's CPU is counted over its target's rounds only (the server
- * is idle before each round: `settle`).
+ * by its target's warm-up; the server's and Postgres's CPU are counted over its target's rounds
+ * only (the server is idle before each round: `settle`).
  */
 export async function measureInterleaved(targets: { request: LoadRequest; pid: number }[], settings: LoadSettings, onRound?: (index: number, round: number) => void): Promise<LoadResult[]> {
   const rounds: RoundResult[][] = targets.map(() => []);
