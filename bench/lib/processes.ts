@@ -89,8 +89,14 @@ export function memoryOf(pid: number): { rssMb: number; peakMb: number } {
 
 /** CPU time (user + system) the process has used so far, in microseconds (Linux /proc). */
 export function cpuMicrosOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  // After "pid (comm) ": state is field 0, utime field 11, stime field 12, in clock ticks (100/s on Linux).
+  return cpuMicrosOfStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+}
+
+/** User + system CPU from a `/proc/<pid>/stat` line, in microseconds. */
+function cpuMicrosOfStat(stat: string): number {
+  // After "pid (comm) " (comm may hold spaces and parentheses: take the last ") "): state is
+  // field 0, utime field 11, stime field 12, in clock ticks (100/s on Linux).
+  const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / 100;
 }
 
@@ -109,8 +115,7 @@ export function databaseCpuMicros(): Map<number, number> {
       continue; // exited since the listing
     }
     if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'postgres') continue;
-    const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
-    byPid.set(Number(entry), ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / 100);
+    byPid.set(Number(entry), cpuMicrosOfStat(stat));
   }
   return byPid;
 }
