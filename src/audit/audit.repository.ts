@@ -1,14 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { ValidationError } from '../common/errors/domain-error.js';
+import { uuidV7 } from '../common/uuid-v7.js';
 import { TenantDb } from '../database/tenant-db.js';
 import type { AuditListQuery, AuditPage, AuditRecord } from './audit.schemas.js';
 import type { AuditEvent } from './audit.types.js';
 
 const COLUMNS = [
-  'occurred_at', 'subject', 'client_id', 'token_id', 'channel', 'kind', 'name',
+  'id', 'occurred_at', 'subject', 'client_id', 'token_id', 'channel', 'kind', 'name',
   'args_digest', 'outcome', 'error_code', 'http_status', 'latency_ms', 'request_id',
 ] as const;
-const TYPES = ['timestamptz', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'smallint', 'float8', 'text'];
+const TYPES = ['uuid', 'timestamptz', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'smallint', 'float8', 'text'];
 // The microsecond timestamp the cursor carries (a JS Date would lose precision and skip rows).
 const OCCURRED_AT_TEXT = `to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 const CURSOR_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
@@ -36,12 +37,18 @@ interface AuditRow {
 export class AuditRepository {
   constructor(private readonly db: TenantDb) {}
 
-  /** One multi-row INSERT for a tenant's batch (arrays unnested server-side). */
+  /**
+   * One multi-row INSERT for a tenant's batch (arrays unnested server-side). Ids are time-ordered
+   * (UUIDv7 from the event's own time) and made here rather than by the column's default, which
+   * stays for other writers: the SQL `uuid_v7()` costs Postgres 4.9 µs per id on this machine
+   * (`SELECT count(uuid_v7()) FROM generate_series(1, 1000000)`: 4.9 s; gen_random_uuid: 1.0 s),
+   * a sixth of the row's whole cost, on the cores the requests share; here it is 0.6 µs.
+   */
   async insert(tenantId: string, events: AuditEvent[]): Promise<void> {
     const columns: unknown[][] = COLUMNS.map(() => []);
     for (const event of events) {
       const values = [
-        event.occurredAt, event.subject, event.clientId, event.tokenId ?? null, event.channel, event.kind, event.name,
+        uuidV7(event.occurredAt), event.occurredAt, event.subject, event.clientId, event.tokenId ?? null, event.channel, event.kind, event.name,
         event.argsDigest ?? null, event.outcome, event.errorCode ?? null, event.httpStatus ?? null, event.latencyMs, event.requestId ?? null,
       ];
       values.forEach((value, index) => columns[index].push(value));
