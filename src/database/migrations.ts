@@ -10,6 +10,7 @@ import { SalesForecastIndexes1764800000000 } from '../sales/migrations/176480000
 import { NotifyTenantDataChanged1764900000000 } from './migrations/1764900000000-notify-tenant-data-changed.js';
 import { TenantSuspensionAndTokenRevocation1765000000000 } from '../auth/migrations/1765000000000-tenant-suspension-and-token-revocation.js';
 import { AuditLogTimeOrderedIds1765100000000 } from '../audit/migrations/1765100000000-audit-log-time-ordered-ids.js';
+import { AuditLogDigestCheckWithoutBoundedRegex1765200000000 } from '../audit/migrations/1765200000000-audit-log-digest-check-without-bounded-regex.js';
 
 /**
  * Every migration, in order. Feature modules add theirs here (never edit one that has landed).
@@ -28,4 +29,5 @@ export const migrations = [
   NotifyTenantDataChanged1764900000000,
   TenantSuspensionAndTokenRevocation1765000000000,
   AuditLogTimeOrderedIds1765100000000,
+  AuditLogDigestCheckWithoutBoundedRegex1765200000000,
 ];

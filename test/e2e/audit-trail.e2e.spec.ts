@@ -156,6 +156,26 @@ describe('audit trail (issue 7.5): every MCP call, RPC call and REST write, read
     expect((await f.call('GET', '/api/v1/audit?tenantId=other', auditor)).status).toBe(400);
   });
 
+  it('when a row carries anything but 64 lowercase hex digits as its digest, then the database refuses it', async () => {
+    const admin = createDataSource({ url: testDatabaseUrl(), asAppRole: false, poolSize: 1 });
+    await admin.initialize();
+    const insert = (digest: string | null) =>
+      admin.query(
+        `INSERT INTO audit_log (tenant_id, occurred_at, subject, client_id, channel, kind, name, args_digest, outcome, latency_ms)
+         VALUES ($1, now(), $2, 'digest-check', 'mcp', 'tool', 'crm_get_account', $3, 'ok', 1)`,
+        [f.tenantA, actor(), digest],
+      );
+    try {
+      for (const bad of ['A'.repeat(64), 'a'.repeat(63), 'a'.repeat(65), `g${'a'.repeat(63)}`, `${'a'.repeat(63)} `, '']) {
+        await expect(insert(bad), bad).rejects.toMatchObject({ driverError: { code: '23514', constraint: 'audit_log_args_digest_check' } });
+      }
+      await insert(digestArguments({ accountId: 'x' }));
+      await insert(null);
+    } finally {
+      await admin.destroy();
+    }
+  });
+
   it('when rows are stored, then no bearer token is in them, and the application role can neither change nor delete them', async () => {
     const subject = actor();
     const token = tokenOf(subject, CRM_READ);
