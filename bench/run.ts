@@ -7,11 +7,11 @@ import { findFreePort } from '../src/database/embedded-postgres.js';
 import { TestIssuer } from '../test/helpers/test-issuer.js';
 import { ensureAccounts, openBenchDatabase } from './lib/bench-db.js';
 import { type LoadRequest, type LoadResult, measure, measureInterleaved, loadOptions, loadSettingsOf } from './lib/load.js';
-import { benchProductEnv, startProduct, startScript, type ServerProcess } from './lib/processes.js';
+import { benchProductEnv, productNodeFlags, startProduct, startScript, type ServerProcess } from './lib/processes.js';
 import { summarizeProfile } from './lib/profile.js';
 
 /**
- * `npm run bench [-- --duration 5 --rounds 3 --warmup 2 --connections 50 --loader auto|wrk|autocannon --profile --save-baseline --only a,b,c,d,e --app-env K=V]`
+ * `npm run bench [-- --duration 5 --rounds 3 --warmup 2 --connections 50 --loader auto|wrk|autocannon --profile --save-baseline --only a,b,c,d,e --app-env K=V --same-flags]`
  *
  * In one run, on 127.0.0.1, each server in its own process, the same token reused (as agents do):
  *  (a) bare node:http answering the same JSON bytes as (c);
@@ -21,9 +21,11 @@ import { summarizeProfile } from './lib/profile.js';
  *  (d) our MCP tools/call on a cheap read tool: sales_get_pipeline, the same answer as (c), so d/c
  *      is MCP against REST; (d1) crm_get_account, a point read that goes to Postgres every time;
  *      (d0) MCP ping, the protocol alone; (e) MCP tools/call sales_get_forecast.
- * Our app is the built product (dist/main.js) as production runs it: rate limiter on (limits set
- * out of reach), metrics on, logs at warn. Prints requests/s, p50/p99, RSS, the server's and
- * Postgres's CPU per request, and the ratios c/b, d/b, c/a (also round by round). The load
+ * Our app is the built product (dist/main.js) as production runs it: `npm start`'s Node flags
+ * (a young generation sized for a server), rate limiter on (limits set out of reach), metrics on,
+ * logs at warn. (a) and (b) run as written, with Node's defaults; `--same-flags` gives them our
+ * Node flags too, to show what the flags alone are worth. Prints requests/s, p50/p99, RSS, the
+ * server's and Postgres's CPU per request, and the ratios c/b, d/b, c/a (also round by round). The load
  * generator (wrk when installed, else autocannon in this process: lib/load.ts) runs on the same
  * cores as the servers, and the table shows its CPU per request too: compare ratios within one
  * run, not absolute numbers across machines (PERF-NOTES.md).
@@ -35,6 +37,8 @@ const { values: args } = parseArgs({
     'save-baseline': { type: 'boolean', default: false },
     // Extra settings for our app, e.g. `--app-env RATE_LIMIT_ENABLED=false --app-env LOG_LEVEL=info` (A/B runs).
     'app-env': { type: 'string', multiple: true, default: [] },
+    // (a) and (b) with the product's Node flags (npm start's) instead of Node's defaults.
+    'same-flags': { type: 'boolean', default: false },
     // e.g. `--only c,d` to measure (and profile) some targets alone.
     only: { type: 'string', default: 'a,b,c,c0,d,d1,d0,e' },
   },
@@ -88,14 +92,13 @@ async function main(): Promise<void> {
     const accountId = await firstAccountId(base, auth);
     const mcp = await chooseMcpTargets(base, auth, accountId);
     const sameJson = { BENCH_BODY: rest.body };
-    const bare = await startScript(join(here, 'lib/bare-server.js'), sameJson);
-    const express = await startScript(join(here, 'lib/express-jose-server.js'), {
-      ...sameJson,
-      BENCH_ISSUER: issuer.url,
-      BENCH_AUDIENCE: base,
-      BENCH_JWKS_URI: issuer.jwksUri,
-      BENCH_SCOPE: 'mcp:tools:sales-data:read',
-    });
+    const baselineFlags = args['same-flags'] ? productNodeFlags() : [];
+    const bare = await startScript(join(here, 'lib/bare-server.js'), sameJson, baselineFlags);
+    const express = await startScript(
+      join(here, 'lib/express-jose-server.js'),
+      { ...sameJson, BENCH_ISSUER: issuer.url, BENCH_AUDIENCE: base, BENCH_JWKS_URI: issuer.jwksUri, BENCH_SCOPE: 'mcp:tools:sales-data:read' },
+      baselineFlags,
+    );
     extras.push(bare, express);
     targets.push(
       { key: 'a', label: 'bare node:http, same JSON', request: { url: `${bare.url}/`, headers: auth }, server: bare },
@@ -218,6 +221,7 @@ function printTable(targets: Target[]): void {
   console.log(`Bench: ${settings.connections} connections, warm-up ${settings.warmupSeconds} s, ${settings.rounds} × ${settings.durationSeconds} s per target (medians; rounds interleaved across targets), loopback.`);
   const loader = settings.loader === 'wrk' ? 'wrk, one thread' : 'autocannon, in this process';
   console.log(`Machine: ${cores.length} × ${cores[0]?.model ?? 'cpu'}; the load generator (${loader}) and the servers share these cores.`);
+  console.log(`Node flags: ours ${productNodeFlags().join(' ') || '(none)'} (npm start's); (a) and (b) ${args['same-flags'] ? 'the same' : "Node's defaults"}.`);
   console.log('CPU µs/req: the server process; Postgres µs/req: every Postgres process (an MCP call writes an audit row); loader µs/req: the load generator. All three share the cores.');
   console.log(`Load average: ${loadAtStart.toFixed(1)} at start, ${loadavg()[0]!.toFixed(1)} at end (anything well above 0 means other work shared the cores).`);
   console.log('');

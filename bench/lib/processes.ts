@@ -50,9 +50,21 @@ export function benchProductEnv(port: number, databaseUrl: string, issuerUrl: st
   };
 }
 
-/** Starts the built product (`dist/main.js`, as `npm start` runs it) and waits until `readyUrl` answers 200. */
+/**
+ * The Node flags the product runs with: those of `npm start` (package.json), which the Dockerfile's
+ * CMD repeats (test/e2e/deployment-files.e2e.spec.ts holds the two together), so a bench measures
+ * the product as it is shipped.
+ */
+export function productNodeFlags(packageJson = 'package.json'): string[] {
+  const start = (JSON.parse(readFileSync(packageJson, 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const match = /^node((?: --[\w-]+(?:=\S+)?)*) dist\/main\.js$/.exec(start);
+  if (!match) throw new Error(`package.json's start script is not "node [--flags] dist/main.js": ${start}`);
+  return match[1]!.split(' ').filter(Boolean);
+}
+
+/** Starts the built product (`dist/main.js` with `npm start`'s Node flags) and waits until `readyUrl` answers 200. */
 export async function startProduct(main: string, env: Record<string, string>, readyUrl: string, nodeFlags: string[] = []): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [...nodeFlags, main], {
+  const child = spawn(process.execPath, [...productNodeFlags(), ...nodeFlags, main], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

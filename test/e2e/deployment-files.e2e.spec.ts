@@ -36,6 +36,13 @@ describe('docker-compose.yml and Dockerfile', () => {
     expect(dockerfile).toMatch(/npm ci/);
   });
 
+  it('when read, then the image runs the app as `npm start` does, with the same Node flags', () => {
+    const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start;
+    const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)?.[1] ?? 'null') as string[] | null;
+    expect(cmd).toEqual(start.split(' '));
+    expect(cmd).toContain('--max-semi-space-size=64');
+  });
+
   it('when the image drops devDependencies (npm prune --omit=dev), then every package the built app imports is still there', () => {
     expect(dockerfile).toMatch(/npm prune --omit=dev/);
     const { dependencies } = JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies: Record<string, string> };
