@@ -7,10 +7,14 @@ import type { MetricsService } from '../observability/metrics.service.js';
 
 type MessageId = string | number;
 
+const UNKNOWN_ITEM = '(unknown)';
+
 interface PendingCall {
   id: MessageId | undefined;
   kind: AuditKind;
   name: string;
+  /** The metrics label: the registry name, or `(unknown)` — never a name a client made up (one series each). */
+  metricName: string;
   argsDigest: string;
   started: bigint;
   outcome?: AuditOutcome;
@@ -35,8 +39,10 @@ export class McpCallLog {
     private readonly metrics?: MetricsService,
   ) {}
 
-  begin(id: MessageId | undefined, kind: AuditKind, name: string, args: unknown): void {
-    this.calls.push({ id, kind, name, argsDigest: digestArguments(args ?? {}), started: process.hrtime.bigint() });
+  /** `known`: `name` is a registered item's (otherwise it is what the client asked for). */
+  begin(id: MessageId | undefined, kind: AuditKind, name: string, args: unknown, known = true): void {
+    const metricName = known ? name : UNKNOWN_ITEM;
+    this.calls.push({ id, kind, name, metricName, argsDigest: digestArguments(args ?? {}), started: process.hrtime.bigint() });
   }
 
   /** Called by the handler wrapper with the JSON-RPC id the SDK hands it; the row is queued at once. */
@@ -66,7 +72,7 @@ export class McpCallLog {
   }
 
   private write(call: PendingCall, finished: bigint): void {
-    if (call.kind === 'tool') this.metrics?.recordToolCall(call.name, call.outcome!, Number(finished - call.started) / 1e9);
+    if (call.kind === 'tool') this.metrics?.recordToolCall(call.metricName, call.outcome!, Number(finished - call.started) / 1e9);
     this.audit.record({
       tenantId: this.principal.tenantId,
       occurredAt: new Date(),

@@ -100,7 +100,7 @@ export class McpGateway {
   private authorize(principal: Principal, messages: unknown[], requestId: string | undefined): McpCallLog {
     const items = itemMessages(this.registry, messages);
     const calls = new McpCallLog(this.audit, principal, 'mcp', requestId, this.metrics);
-    for (const item of items) if (item.audited) calls.begin(item.id, item.kind, item.name, item.args);
+    for (const item of items) if (item.audited) calls.begin(item.id, item.kind, item.name, item.args, item.scope !== undefined);
     const required = [...new Set(items.flatMap((item) => (item.scope ? [item.scope] : [])))];
     const missing = missingScopes(principal.scopes, required);
     if (missing.length > 0) {

@@ -65,6 +65,7 @@ export class MetricsService {
   };
   // prom-client hashes a label object on every observe; a child per label tuple is looked up once.
   private readonly httpChildren = new Map<string, { observe(value: number): void }>();
+  private readonly toolChildren = new Map<string, { observe(value: number): void }>();
   private processMetrics = false;
 
   recordHttpRequest(method: string, route: string, status: number, seconds: number): void {
@@ -77,8 +78,15 @@ export class MetricsService {
     child.observe(seconds);
   }
 
+  /** `tool`: a registered tool's name or `(unknown)` (McpCallLog), so the series stay bounded. */
   recordToolCall(tool: string, outcome: ToolOutcome, seconds: number): void {
-    this.toolDuration.labels(tool, outcome).observe(seconds);
+    const key = `${outcome} ${tool}`;
+    let child = this.toolChildren.get(key);
+    if (!child) {
+      child = this.toolDuration.labels(tool, outcome);
+      this.toolChildren.set(key, child);
+    }
+    child.observe(seconds);
   }
 
   /** `reason`: a short fixed code (e.g. `missing_token`, `invalid_token`, `expired`, `unknown_tenant`). */

@@ -64,7 +64,7 @@ describe('Prometheus metrics on their own port', () => {
   });
 
   it('when real requests fail auth, call tools (allowed and refused) and keys are fetched, then each is counted by reason or outcome', async () => {
-    const count = (text: string, series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+    const count = (text: string, series: string) => Number(new RegExp(`^${series.replace(/[{}()]/g, '\\$&')} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
     const before = await scrape();
     expect((await fetch(`${t.baseUrl}/probe/sales`)).status).toBe(401);
     expect((await fetch(`${t.baseUrl}/probe/sales`, { headers: { authorization: 'Bearer not.a.jwt' } })).status).toBe(401);
@@ -75,6 +75,8 @@ describe('Prometheus metrics on their own port', () => {
     const call = (id: number, name: string, args: unknown) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } });
     expect((await postMcp(t.baseUrl, call(1, 'sales_get_win_rates', {}), token)).status).toBe(200);
     expect((await postMcp(t.baseUrl, call(2, 'sales_get_win_rates', {}), crmOnly)).status).toBe(403);
+    // Names no tool has are one series, not one per name a client makes up.
+    for (const [id, name] of [[3, 'no_such_tool_1'], [4, 'no_such_tool_2']] as const) expect((await postMcp(t.baseUrl, call(id, name, {}), token)).status).toBe(200);
     const after = await scrape();
     const delta = (series: string) => count(after, series) - count(before, series);
     expect(delta('auth_failures_total{reason="missing_token"}')).toBe(1);
@@ -83,6 +85,8 @@ describe('Prometheus metrics on their own port', () => {
     expect(delta('auth_failures_total{reason="insufficient_scope"}')).toBe(2);
     expect(delta('mcp_tool_call_duration_seconds_count{tool="sales_get_win_rates",outcome="ok"}')).toBe(1);
     expect(delta('mcp_tool_call_duration_seconds_count{tool="sales_get_win_rates",outcome="denied"}')).toBe(1);
+    expect(delta('mcp_tool_call_duration_seconds_count{tool="(unknown)",outcome="rejected"}')).toBe(2);
+    expect(after).not.toContain('no_such_tool');
     // The key set was fetched (at least) once, at the first authenticated request.
     expect(count(after, 'jwks_fetches_total{outcome="ok"}')).toBeGreaterThanOrEqual(1);
   });
