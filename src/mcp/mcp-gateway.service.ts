@@ -26,7 +26,8 @@ const LEGACY_REQUEST = { kind: 'legacy' } as const;
  * 1. JSON-RPC shape and era (2025 stateless vs 2026-07-28 per-request envelope), by the SDK's own
  *    classifier — except for a plain data-tool call, legacy-era by its rules (McpDataToolCalls.accept);
  * 2. the scope of every message (batches included) → 403 `insufficient_scope` naming needed + held scopes;
- * 3. the bearer token removed from the request, the principal attached as SDK `authInfo`;
+ * 3. the principal attached as SDK `authInfo`, and the bearer token removed from the request
+ *    wherever the SDK is handed the request (the direct paths hand it the message alone);
  * 4. dispatch: a plain 2025-era call (one request, stateless method, one JSON answer) of a data
  *    tool straight to the tool (McpDataToolCalls), any other such call to a pooled server through
  *    its direct exchange; other 2025-era bodies to a pooled McpServer over a fresh
@@ -79,7 +80,6 @@ export class McpGateway {
     const messages = messagesOf(body);
     const calls = this.authorize(principal, messages, requestIdOf(response));
     response.once('close', () => calls.finish());
-    dropCredentials(request);
     const state = { principal, calls };
     const authInfo = authInfoFor(state);
     request.auth = authInfo;
@@ -87,8 +87,8 @@ export class McpGateway {
     try {
       if (dataToolCall) sendJsonParts(response, 200, await this.dataTools.respond(dataToolCall, state));
       else if (direct) await this.serveDirect(response, direct, set, authInfo);
-      else if (route.kind === 'modern') await this.serveModern(request, response, body);
-      else await this.serveLegacy(request, response, body, set, { stateless: isStateless(messages), stream: needsStream(this.registry, messages) });
+      else if (route.kind === 'modern') await this.serveModern(dropCredentials(request), response, body);
+      else await this.serveLegacy(dropCredentials(request), response, body, set, { stateless: isStateless(messages), stream: needsStream(this.registry, messages) });
     } catch (error) {
       this.logger.error({ err: error }, 'MCP transport failed');
       if (!response.headersSent) jsonRpcError(response, 500, -32603, 'Internal error');

@@ -43,12 +43,13 @@ export function sendJsonParts(response: ServerResponse, status: number, parts: B
 /**
  * Removes the bearer token from the request before the MCP SDK sees it: the SDK hands the Web
  * `Request` (headers included) to handlers, and nothing downstream of authentication has any use
- * for the caller's token — so no handler can forward it (no token passthrough).
+ * for the caller's token — so no handler can forward it (no token passthrough). Returns the request.
  */
-export function dropCredentials(request: IncomingMessage): void {
+export function dropCredentials<R extends IncomingMessage>(request: R): R {
   delete request.headers.authorization;
   const raw = request.rawHeaders;
   for (let index = raw.length - 2; index >= 0; index -= 2) {
     if (raw[index].length === 13 && raw[index].toLowerCase() === 'authorization') raw.splice(index, 2);
   }
+  return request;
 }
