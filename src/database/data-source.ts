@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { migrations } from './migrations.js';
 
@@ -39,9 +40,17 @@ export function buildDataSourceOptions(settings: DataSourceSettings): DataSource
       keepAliveInitialDelayMillis: 10_000,
       statement_timeout: 30_000,
       ...(settings.asAppRole ? { options: `-c role=${APP_DB_ROLE}` } : {}),
+      // Every connection keeps an 'error' listener for its whole life. The pool listens only while
+      // a connection is idle and TypeORM only once its query runner has it; in between (one CI run
+      // of faults-postgres: Postgres's "terminating connection" at a shutdown, read together with
+      // a new connection's hand-out) an unheard 'error' event is an uncaught exception and the
+      // process dies. The error itself still reaches the pool or the query runner that holds it.
+      onConnect: (client: EventEmitter) => void client.on('error', ignoreHeardElsewhere),
     },
   };
 }
+
+function ignoreHeardElsewhere(): void {}
 
 export function createDataSource(settings: DataSourceSettings): DataSource {
   return new DataSource(buildDataSourceOptions(settings));
