@@ -1,8 +1,8 @@
 /**
  * The canonical JSON text of a value: object keys sorted at every level, no whitespace,
  * `undefined` members dropped (`null` in arrays) and `toJSON` honoured, as JSON.stringify does —
- * so two equal values give the same text, whatever order their keys came in. Hashed by the audit trail's argument
- * digest and the idempotency keys' request hash.
+ * so two equal values give the same text, whatever order their keys came in. Hashed by the audit
+ * trail's argument digest and the idempotency keys' request hash.
  */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';

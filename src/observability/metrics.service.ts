@@ -64,29 +64,17 @@ export class MetricsService {
     bypass: this.readCacheLookups.labels('bypass'),
   };
   // prom-client hashes a label object on every observe; a child per label tuple is looked up once.
-  private readonly httpChildren = new Map<string, { observe(value: number): void }>();
-  private readonly toolChildren = new Map<string, { observe(value: number): void }>();
+  private readonly httpChildren = new Map<string, Observer>();
+  private readonly toolChildren = new Map<string, Observer>();
   private processMetrics = false;
 
   recordHttpRequest(method: string, route: string, status: number, seconds: number): void {
-    const key = `${method} ${status} ${route}`;
-    let child = this.httpChildren.get(key);
-    if (!child) {
-      child = this.httpDuration.labels(method, route, String(status));
-      this.httpChildren.set(key, child);
-    }
-    child.observe(seconds);
+    childOf(this.httpChildren, `${method} ${status} ${route}`, () => this.httpDuration.labels(method, route, String(status))).observe(seconds);
   }
 
   /** `tool`: a registered tool's name or `(unknown)` (McpCallLog), so the series stay bounded. */
   recordToolCall(tool: string, outcome: ToolOutcome, seconds: number): void {
-    const key = `${outcome} ${tool}`;
-    let child = this.toolChildren.get(key);
-    if (!child) {
-      child = this.toolDuration.labels(tool, outcome);
-      this.toolChildren.set(key, child);
-    }
-    child.observe(seconds);
+    childOf(this.toolChildren, `${outcome} ${tool}`, () => this.toolDuration.labels(tool, outcome)).observe(seconds);
   }
 
   /** `reason`: a short fixed code (e.g. `missing_token`, `invalid_token`, `expired`, `unknown_tenant`). */
@@ -147,4 +135,18 @@ export class MetricsService {
   get contentType(): string {
     return this.registry.contentType;
   }
+}
+
+interface Observer {
+  observe(value: number): void;
+}
+
+/** The cached child for a label tuple's key, made once. */
+function childOf(children: Map<string, Observer>, key: string, make: () => Observer): Observer {
+  let child = children.get(key);
+  if (!child) {
+    child = make();
+    children.set(key, child);
+  }
+  return child;
 }
