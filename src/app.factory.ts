@@ -10,6 +10,7 @@ import { MetricsService } from './observability/metrics.service.js';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
 import { HardenedFastifyAdapter } from './common/http/hardened-fastify-adapter.js';
 import { serializeJson } from './common/http/frozen-json.js';
+import { installRequestHooks } from './common/http/request-hook.js';
 import { BODY_LIMIT_BYTES, registerBodyParsers } from './common/http/json-body.js';
 import { contentSecurityPolicy } from './common/swagger/content-security-policy.js';
 import { setupSwagger } from './common/swagger/swagger.js';
@@ -35,6 +36,8 @@ export async function createApp(options: AppModuleOptions): Promise<NestFastifyA
   // helmet's headers and defaults, set before any middleware runs (so on every response: the
   // authorization server's, 404s and errors included). Fastify sends no X-Powered-By.
   app.useSecurityHeaders({ contentSecurityPolicy: contentSecurityPolicy(options.config) });
+  // The features' pre-authentication checks and observers (`@RequestHook()` providers).
+  installRequestHooks(app);
   // Middleware runs before body parsing: the embedded authorization server reads its own request bodies.
   if (options.config.auth.embeddedIssuer) mountAuthorizationServer(app);
   configureHttp(app);

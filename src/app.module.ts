@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { LoggingModule } from './common/logging/logging.module.js';
 import type { AppConfig } from './config/app-config.js';
@@ -44,6 +45,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        // createApp installs the `@RequestHook()` providers it finds (common/http/request-hook.ts).
+        DiscoveryModule,
         LoggingModule.forRoot(config.logLevel),
         DatabaseModule.forRoot(databaseUrl),
         EventEmitterModule.forRoot({ wildcard: false }),

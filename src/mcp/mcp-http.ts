@@ -7,6 +7,11 @@ import type { AuthInfo } from '@modelcontextprotocol/server';
  */
 export type McpHttpRequest = IncomingMessage & { body?: unknown; auth?: AuthInfo };
 
+/** `/mcp` and everything under it (the RPC twins), by the route template the router matched (undefined: none) — however the client spelled the path. */
+export function isMcpRoute(template: string | undefined): boolean {
+  return template !== undefined && (template === '/mcp' || template.startsWith('/mcp/'));
+}
+
 /** A single-valued request header (a repeated one counts as absent: the SDK then decides). */
 export function headerValue(request: IncomingMessage, name: string): string | undefined {
   const value = request.headers[name];

@@ -1,11 +1,11 @@
-import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { AuditModule } from '../audit/audit.module.js';
 import { ConformanceFixtures } from './conformance/conformance.fixtures.js';
 import { McpController } from './mcp.controller.js';
 import { McpDataToolCalls } from './mcp-data-tool-calls.js';
 import { McpGateway } from './mcp-gateway.service.js';
-import { McpOriginMiddleware } from './mcp-origin.middleware.js';
+import { McpOriginHook } from './mcp-origin.hook.js';
 import { McpRegistry } from './mcp-registry.js';
 import { McpRpcController } from './mcp-rpc.controller.js';
 import { McpRpcService } from './mcp-rpc.service.js';
@@ -23,19 +23,13 @@ export interface McpModuleOptions {
  * feature modules declare (mcp.decorators.ts) and serves each under its scope.
  */
 @Module({})
-export class McpModule implements NestModule {
+export class McpModule {
   static forRoot(options: McpModuleOptions): DynamicModule {
     return {
       module: McpModule,
       imports: [DiscoveryModule, AuditModule],
       controllers: [McpRpcController, McpController],
-      providers: [McpRegistry, McpServerFactory, McpServerPool, McpDataToolCalls, McpGateway, McpRpcService, ...(options.conformanceFixtures ? [ConformanceFixtures] : [])],
+      providers: [McpOriginHook, McpRegistry, McpServerFactory, McpServerPool, McpDataToolCalls, McpGateway, McpRpcService, ...(options.conformanceFixtures ? [ConformanceFixtures] : [])],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    // `/mcp` and everything under it (the RPC twins), any method: listing the controllers would
-    // register the middleware once per route and method, each a path test on every request.
-    consumer.apply(McpOriginMiddleware).forRoutes({ path: 'mcp', method: RequestMethod.ALL }, { path: 'mcp/{*rest}', method: RequestMethod.ALL });
   }
 }

@@ -43,6 +43,15 @@ describe('MCP transport safety (catalog T52, T53, T61–T64, T66, T77)', () => {
     expect((await fetch(`${f.t.baseUrl}/mcpx`, { headers: { origin } })).status).toBe(404);
   });
 
+  it('when the path to /mcp is spelled another way the router still routes there (trailing slash, percent-encoded), then the Origin check applies too', async () => {
+    const origin = 'https://evil.example';
+    for (const path of ['/mcp/', '/%6Dcp', '/mcp/tools/%63rm']) {
+      const response = await rawRequest(`${f.t.baseUrl}${path}`, { method: 'POST', headers: { ...MCP_HEADERS, origin, authorization: `Bearer ${token}` }, body: JSON.stringify(initialize) });
+      expect(response.status, path).toBe(403);
+      expect(JSON.parse(response.body), path).toMatchObject({ error: { message: 'Forbidden: Origin not allowed' } });
+    }
+  });
+
   it('when Origin is absent, configured, or the server’s own public origin, then the request is served', async () => {
     for (const headers of [{}, { origin: ALLOWED_ORIGIN }, { origin: new URL(f.t.config.publicUrl).origin }] as Record<string, string>[]) {
       expect((await postMcp(f.t.baseUrl, initialize, token, headers)).status).toBe(200);

@@ -1,6 +1,6 @@
-import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { AuthFailureLimitMiddleware } from './auth-failure-limit.middleware.js';
+import { AuthFailureLimitHook } from './auth-failure-limit.hook.js';
 import { RateLimitGuard } from './rate-limit.guard.js';
 import { RateLimiter } from './rate-limiter.service.js';
 
@@ -9,11 +9,7 @@ import { RateLimiter } from './rate-limiter.service.js';
  * their modules register them, and this guard needs the principal the auth guard sets.
  */
 @Module({
-  providers: [RateLimiter, AuthFailureLimitMiddleware, { provide: APP_GUARD, useClass: RateLimitGuard }],
+  providers: [RateLimiter, AuthFailureLimitHook, { provide: APP_GUARD, useClass: RateLimitGuard }],
   exports: [RateLimiter],
 })
-export class RateLimitModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(AuthFailureLimitMiddleware).forRoutes('{*path}');
-  }
-}
+export class RateLimitModule {}

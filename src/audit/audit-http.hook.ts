@@ -1,8 +1,10 @@
-import { Injectable, type NestMiddleware } from '@nestjs/common';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { fastifyRequestOf, pathOf, routeTemplateOf } from '../common/http/fastify-request.js';
+import { Injectable } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { routeTemplateOf } from '../common/http/fastify-request.js';
+import { RequestHook, type RequestHookHandler } from '../common/http/request-hook.js';
 import { requestIdOf } from '../common/logging/request-id.js';
 import { principalOf } from '../auth/current-principal.decorator.js';
+import { isMcpRoute } from '../mcp/mcp-http.js';
 import { AuditTrail } from './audit-trail.service.js';
 import { digestArguments } from './args-digest.js';
 import type { AuditOutcome } from './audit.types.js';
@@ -16,25 +18,23 @@ const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * (401s, public endpoints such as the OAuth token endpoint) have no tenant and are not recorded.
  * `/mcp` is left to the MCP gateway, which audits per JSON-RPC message and per RPC method.
  */
+@RequestHook()
 @Injectable()
-export class AuditHttpMiddleware implements NestMiddleware {
+export class AuditHttpHook implements RequestHookHandler {
   constructor(private readonly audit: AuditTrail) {}
 
-  // Node's request and response (middleware runs under @fastify/middie); what routing, the guards
-  // and the body parser found is read from Fastify's request once the response is finished.
-  use(request: IncomingMessage, response: ServerResponse, next: () => void): void {
-    if (!WRITE_METHODS.has(request.method ?? '') || isMcpPath(pathOf(request))) return next();
+  // What the guards and the body parser found is read once the response is finished.
+  onRequest(request: FastifyRequest, reply: FastifyReply): void {
+    if (!WRITE_METHODS.has(request.method) || isMcpRoute(routeTemplateOf(request))) return;
     const started = process.hrtime.bigint();
-    response.once('finish', () => this.recordWrite(request, response, started));
-    next();
+    reply.raw.once('finish', () => this.recordWrite(request, reply, started));
   }
 
-  private recordWrite(message: IncomingMessage, response: ServerResponse, started: bigint): void {
-    const request = fastifyRequestOf(message);
-    const principal = request && principalOf(request);
-    if (!request || !principal) return;
+  private recordWrite(request: FastifyRequest, reply: FastifyReply, started: bigint): void {
+    const principal = principalOf(request);
+    if (!principal) return;
     const routePath = routeTemplateOf(request);
-    const status = response.statusCode;
+    const status = reply.raw.statusCode;
     this.audit.record({
       tenantId: principal.tenantId,
       occurredAt: new Date(),
@@ -43,24 +43,18 @@ export class AuditHttpMiddleware implements NestMiddleware {
       tokenId: principal.tokenId,
       channel: 'rest',
       kind: 'http',
-      name: `${request.method} ${typeof routePath === 'string' ? routePath : '(unmatched)'}`,
+      name: `${request.method} ${routePath ?? '(unmatched)'}`,
       argsDigest: digestArguments({ params: request.params ?? {}, query: request.query ?? {}, body: request.body ?? null }),
       outcome: outcomeOf(status),
       httpStatus: status,
       latencyMs: Number(process.hrtime.bigint() - started) / 1e6,
-      requestId: requestIdOf(response),
+      requestId: requestIdOf(reply.raw),
     });
   }
 }
 
-export function outcomeOf(status: number): AuditOutcome {
+function outcomeOf(status: number): AuditOutcome {
   if (status < 400) return 'ok';
   if (status === 401 || status === 403) return 'denied';
   return status >= 500 ? 'error' : 'rejected';
 }
-
-
-function isMcpPath(path: string): boolean {
-  return path === '/mcp' || path.startsWith('/mcp/');
-}
-

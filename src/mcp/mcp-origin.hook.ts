@@ -1,9 +1,11 @@
-import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { localhostAllowedHostnames, validateHostHeader } from '@modelcontextprotocol/server';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { routeTemplateOf } from '../common/http/fastify-request.js';
+import { RequestHook, type RequestHookHandler } from '../common/http/request-hook.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { jsonRpcError } from './mcp-http.js';
+import { isMcpRoute } from './mcp-http.js';
 
 const MAX_REMEMBERED_HOSTS = 64;
 const LOOPBACK_BIND = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/;
@@ -16,8 +18,9 @@ const LOOPBACK_BIND = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/;
  * - `Host`, when the server is bound to a loopback address, must name localhost, 127.0.0.1, [::1]
  *   or PUBLIC_URL's host: a DNS-rebinding page reaches a local server under its own host name.
  */
+@RequestHook()
 @Injectable()
-export class McpOriginMiddleware implements NestMiddleware {
+export class McpOriginHook implements RequestHookHandler {
   private readonly allowedOrigins: Set<string>;
   private readonly allowedHosts?: string[];
   private readonly hostVerdicts = new Map<string, boolean>();
@@ -28,15 +31,11 @@ export class McpOriginMiddleware implements NestMiddleware {
     if (LOOPBACK_BIND.test(config.host)) this.allowedHosts = [...new Set([...localhostAllowedHostnames(), publicUrl.hostname])];
   }
 
-  use(request: IncomingMessage, response: ServerResponse, next: () => void): void {
-    if (this.allowedHosts && !this.hostAllowed(request.headers.host)) {
-      return jsonRpcError(response, 403, -32000, 'Forbidden: Host not allowed');
-    }
+  onRequest(request: FastifyRequest, reply: FastifyReply): void | FastifyReply {
+    if (!isMcpRoute(routeTemplateOf(request))) return;
+    if (this.allowedHosts && !this.hostAllowed(request.headers.host)) return forbidden(reply, 'Forbidden: Host not allowed');
     const origin = request.headers.origin;
-    if (origin !== undefined && !this.allowedOrigins.has(origin)) {
-      return jsonRpcError(response, 403, -32000, 'Forbidden: Origin not allowed');
-    }
-    next();
+    if (origin !== undefined && !this.allowedOrigins.has(origin)) return forbidden(reply, 'Forbidden: Origin not allowed');
   }
 
   /** The SDK's Host check (it parses a URL), remembered for the few Host values a server sees; bounded against a client inventing new ones. */
@@ -50,6 +49,14 @@ export class McpOriginMiddleware implements NestMiddleware {
     }
     return allowed;
   }
+}
+
+/** The JSON-RPC error the SDK's own transport answers these with (`id: null`, outside any exchange). */
+function forbidden(reply: FastifyReply, message: string): FastifyReply {
+  return reply
+    .code(403)
+    .type('application/json; charset=utf-8')
+    .send(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message }, id: null }));
 }
 
 /** The ASCII serialization of an origin (`https://app.example.com`), or undefined for `null`/garbage/non-http(s). */
