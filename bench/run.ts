@@ -209,12 +209,13 @@ function printTable(targets: Target[]): void {
       r ? r.p99Ms.toFixed(1) : '—',
       r ? r.rssMb.toFixed(0) : '—',
       r ? r.cpuMicrosPerRequest.toFixed(0) : '—',
+      r ? r.mainThreadCpuMicrosPerRequest.toFixed(0) : '—',
       r ? r.databaseCpuMicrosPerRequest.toFixed(0) : '—',
       r ? r.loaderCpuMicrosPerRequest.toFixed(0) : '—',
       r ? String(r.failures) : '—',
     ];
   });
-  const header = ['', 'target', 'req/s', 'p50 ms', 'p99 ms', 'RSS MB', 'CPU µs/req', 'Postgres µs/req', 'loader µs/req', 'errors'];
+  const header = ['', 'target', 'req/s', 'p50 ms', 'p99 ms', 'RSS MB', 'CPU µs/req', 'main thread µs/req', 'Postgres µs/req', 'loader µs/req', 'errors'];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   const line = (cells: string[]) => cells.map((cell, column) => (column >= 2 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join('  ');
   console.log('');
@@ -222,7 +223,7 @@ function printTable(targets: Target[]): void {
   const loader = settings.loader === 'wrk' ? 'wrk, one thread' : 'autocannon, in this process';
   console.log(`Machine: ${cores.length} × ${cores[0]?.model ?? 'cpu'}; the load generator (${loader}) and the servers share these cores.`);
   console.log(`Node flags: ours ${productNodeFlags().join(' ') || '(none)'} (npm start's); (a) and (b) ${args['same-flags'] ? 'the same' : "Node's defaults"}.`);
-  console.log('CPU µs/req: the server process; Postgres µs/req: every Postgres process (an MCP call writes an audit row); loader µs/req: the load generator. All three share the cores.');
+  console.log('CPU µs/req: the server process; main thread µs/req: its JavaScript thread alone, which caps its requests/s (jose verifies RS256 on the thread pool beside it); Postgres µs/req: every Postgres process (an MCP call writes an audit row); loader µs/req: the load generator. All three share the cores.');
   console.log(`Load average: ${loadAtStart.toFixed(1)} at start, ${loadavg()[0]!.toFixed(1)} at end (anything well above 0 means other work shared the cores).`);
   console.log('');
   console.log(line(header));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
-import { cpuMicrosOf, databaseCpuMicros, databaseCpuMicrosBetween, memoryOf } from './processes.js';
+import { cpuMicrosOf, mainThreadCpuMicrosOf, databaseCpuMicros, databaseCpuMicrosBetween, memoryOf } from './processes.js';
 
 export interface LoadRequest {
   url: string;
@@ -66,6 +66,8 @@ export interface LoadResult {
   rssMb: number;
   peakRssMb: number;
   cpuMicrosPerRequest: number;
+  /** The part of it spent on the server's main (JavaScript) thread. */
+  mainThreadCpuMicrosPerRequest: number;
   /** CPU all Postgres processes spent per answer over the same rounds (the server's database work). */
   databaseCpuMicrosPerRequest: number;
   /** Requests answered in the measured rounds. */
@@ -212,6 +214,7 @@ const TRAILING_WORK_MS = 300;
 export async function measureInterleaved(targets: { request: LoadRequest; pid: number }[], settings: LoadSettings, onRound?: (index: number, round: number) => void): Promise<LoadResult[]> {
   const rounds: RoundResult[][] = targets.map(() => []);
   const cpuMicros = targets.map(() => 0);
+  const mainThreadMicros = targets.map(() => 0);
   const databaseMicros = targets.map(() => 0);
   const from = nowMicros();
   for (let round = 0; round < settings.rounds; round++) {
@@ -223,11 +226,12 @@ export async function measureInterleaved(targets: { request: LoadRequest; pid: n
       // process that serves several would otherwise be the only warm one.
       if (settings.warmupSeconds > 0) await fire(request, settings, settings.warmupSeconds);
       await settle(pid);
-      const [cpuBefore, databaseBefore] = [cpuMicrosOf(pid), databaseCpuMicros()];
+      const [cpuBefore, mainBefore, databaseBefore] = [cpuMicrosOf(pid), mainThreadCpuMicrosOf(pid), databaseCpuMicros()];
       rounds[index]!.push(await fire(request, settings, settings.durationSeconds));
       // What the round's answers left to do (a batch of audit rows written every 100 ms) is theirs too.
       await new Promise((done) => setTimeout(done, TRAILING_WORK_MS));
       cpuMicros[index]! += cpuMicrosOf(pid) - cpuBefore;
+      mainThreadMicros[index]! += mainThreadCpuMicrosOf(pid) - mainBefore;
       databaseMicros[index]! += databaseCpuMicrosBetween(databaseBefore, databaseCpuMicros());
     }
   }
@@ -243,6 +247,7 @@ export async function measureInterleaved(targets: { request: LoadRequest; pid: n
       rssMb: memory.rssMb,
       peakRssMb: memory.peakMb,
       cpuMicrosPerRequest: cpuMicros[index]! / Math.max(1, requests),
+      mainThreadCpuMicrosPerRequest: mainThreadMicros[index]! / Math.max(1, requests),
       databaseCpuMicrosPerRequest: databaseMicros[index]! / Math.max(1, requests),
       loaderCpuMicrosPerRequest: own.reduce((sum, round) => sum + round.loaderCpuMicros, 0) / Math.max(1, requests),
       requests,

@@ -104,6 +104,15 @@ export function cpuMicrosOf(pid: number): number {
   return cpuMicrosOfStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
 }
 
+/**
+ * CPU time (user + system) of the process's main thread alone (its thread id is the pid), in µs:
+ * the JavaScript thread. A Node server can also work on libuv's thread pool (WebCrypto, zlib, fs)
+ * beside it; requests per second are capped by this thread, not by the process's total.
+ */
+export function mainThreadCpuMicrosOf(pid: number): number {
+  return cpuMicrosOfStat(readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8'));
+}
+
 /** User + system CPU from a `/proc/<pid>/stat` line, in microseconds. */
 function cpuMicrosOfStat(stat: string): number {
   // After "pid (comm) " (comm may hold spaces and parentheses: take the last ") "): state is
