@@ -77,6 +77,18 @@ describe('Swagger UI "Authorize" against the embedded authorization server (real
     expect((await fetch(`${s.baseUrl}/docs/oauth2-redirect.html`)).status).toBe(200);
   });
 
+  it('when Swagger UI pages are served, then their popups keep their opener (COOP relaxed under /docs only; none on the redirect page)', async () => {
+    const coop = async (path: string) => (await fetch(`${s.baseUrl}${path}`)).headers.get('cross-origin-opener-policy');
+    expect(await coop('/docs')).toBe('same-origin-allow-popups');
+    expect(await coop('/docs/swagger-ui-init.js')).toBe('same-origin-allow-popups');
+    expect(await coop('/docs/oauth2-redirect.html')).toBe('unsafe-none');
+    expect(await coop('/docs/oauth2-redirect.html?state=x')).toBe('unsafe-none');
+    // Everything else keeps helmet's default.
+    expect(await coop('/docs-json')).toBe('same-origin');
+    expect(await coop('/health/live')).toBe('same-origin');
+    expect(await coop('/api/v1/sales/pipeline')).toBe('same-origin');
+  });
+
   it('when a person authorizes with client credentials (acme-analyst) and executes a sales call, then it answers 200', async () => {
     browser = await launchChromium();
     const page = await browser.context.newPage();

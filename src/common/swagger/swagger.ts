@@ -1,6 +1,7 @@
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import { pathOf } from '../http/fastify-request.js';
 import { ALL_SCOPES, SCOPE_DESCRIPTIONS } from '../../auth/scope.js';
 import { BEARER_SCHEME, OAUTH2_SCHEME } from '../../auth/require-scopes.decorator.js';
 import { SWAGGER_UI_CLIENT_ID } from '../../authorization-server/demo-identities.js';
@@ -29,7 +30,7 @@ export async function setupSwagger(app: NestFastifyApplication, config: AppConfi
   const document = SwaggerModule.createDocument(app, builder.build());
   // Without a usable issuer, the OAuth2 requirements would name a scheme that does not exist.
   if (!endpoints) dropSecurityScheme(document, OAUTH2_SCHEME);
-  app.use('/docs', relaxOpenerPolicy);
+  app.getHttpAdapter().getInstance().addHook('onRequest', relaxOpenerPolicy);
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
     customSiteTitle: 'Sales Analytics API',
@@ -52,12 +53,15 @@ export async function setupSwagger(app: NestFastifyApplication, config: AppConfi
  * Swagger UI's OAuth popup reports back to its opener from oauth2-redirect.html. Helmet's default
  * COOP (same-origin) would cut that link as soon as the popup visits the issuer's pages: /docs
  * keeps its opener-isolation but lets its popups keep theirs, and the redirect page sets none.
- * (Mounted on /docs: middie strips the prefix from `url`, as Express did.)
+ * A Fastify hook after helmet's, not middleware: one Express-style middleware makes
+ * @fastify/middie copy the request's fields and run its chain on every request of the API.
  */
-function relaxOpenerPolicy(request: IncomingMessage, response: ServerResponse, next: () => void): void {
-  const path = (request.url ?? '/').split('?')[0];
-  response.setHeader('Cross-Origin-Opener-Policy', path === '/oauth2-redirect.html' ? 'unsafe-none' : 'same-origin-allow-popups');
-  next();
+function relaxOpenerPolicy(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  const path = pathOf(request);
+  if (path === '/docs' || path.startsWith('/docs/')) {
+    reply.raw.setHeader('Cross-Origin-Opener-Policy', path === '/docs/oauth2-redirect.html' ? 'unsafe-none' : 'same-origin-allow-popups');
+  }
+  done();
 }
 
 function oauth2Scheme(config: AppConfig, endpoints: OAuthEndpoints) {
