@@ -5,7 +5,7 @@ import { routeTemplateOf } from '../common/http/fastify-request.js';
 import { RequestHook, type RequestHookHandler } from '../common/http/request-hook.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { isMcpRoute } from './mcp-http.js';
+import { isMcpRoute, jsonRpcError } from './mcp-http.js';
 
 const MAX_REMEMBERED_HOSTS = 64;
 const LOOPBACK_BIND = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/;
@@ -51,12 +51,10 @@ export class McpOriginHook implements RequestHookHandler {
   }
 }
 
-/** The JSON-RPC error the SDK's own transport answers these with (`id: null`, outside any exchange). */
+/** The JSON-RPC error the SDK's own transport answers these with, written on Node's response as the MCP controller writes its answers. */
 function forbidden(reply: FastifyReply, message: string): FastifyReply {
-  return reply
-    .code(403)
-    .type('application/json; charset=utf-8')
-    .send(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message }, id: null }));
+  jsonRpcError(reply.hijack().raw, 403, -32000, message);
+  return reply;
 }
 
 /** The ASCII serialization of an origin (`https://app.example.com`), or undefined for `null`/garbage/non-http(s). */

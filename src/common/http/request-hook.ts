@@ -10,16 +10,16 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
  *
  * - To refuse the request, throw (or reject with) an error: the exception filter answers it, as any
  *   error of a guard or handler.
- * - To answer it yourself (a body the filter does not write, e.g. JSON-RPC), `reply.send()` and
- *   return the reply: nothing else runs.
+ * - To answer it yourself (a body the filter does not write, e.g. JSON-RPC), `reply.send()` (or
+ *   `reply.hijack()` and write Node's response) and return the reply: nothing else runs.
  * - Otherwise return nothing (or a promise of nothing): the request goes on.
  * `request.routeOptions.url` is the matched route template (undefined for a 404): decide by it,
  * not by the raw path, which a client may spell in forms the router folds.
  *
  * Why not Nest middleware: under the Fastify adapter each Nest middleware runs through
  * @fastify/middie and Nest's middleware proxy — a path match, URL sanitizing and a promise per
- * middleware per request. Our three cost ≈ 25 µs of a cached MCP tool call's ≈ 165 µs on the
- * server's thread (`npm run bench`, README "Speed"); as hooks they cost what their bodies cost.
+ * middleware per request. Our three cost ≈ 16 µs of a cached MCP tool call's ≈ 165 µs on the
+ * server's thread (README "Benchmarks"); as hooks they cost what their bodies cost.
  */
 export interface RequestHookHandler {
   onRequest(request: FastifyRequest, reply: FastifyReply): void | FastifyReply | Promise<void>;
@@ -28,7 +28,7 @@ export interface RequestHookHandler {
 export const RequestHook = DiscoveryService.createDecorator<void>();
 
 /** Installs every `@RequestHook()` provider, in module order, as an `onRequest` hook of the app's Fastify instance. */
-export function installRequestHooks(app: NestFastifyApplication): number {
+export function installRequestHooks(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
   const seen = new Set<unknown>();
   for (const wrapper of app.get(DiscoveryService, { strict: false }).getProviders({ metadataKey: RequestHook.KEY })) {
@@ -47,5 +47,4 @@ export function installRequestHooks(app: NestFastifyApplication): number {
       done();
     });
   }
-  return seen.size;
 }
