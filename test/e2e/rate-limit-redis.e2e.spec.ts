@@ -26,6 +26,7 @@ describe('rate limits shared through Redis by two instances', () => {
       REDIS_URL,
       RATE_LIMIT_PER_CLIENT_PER_MINUTE: '6',
       RATE_LIMIT_PER_TENANT_PER_MINUTE: '1000',
+      RATE_LIMIT_AUTH_FAILURES_PER_IP_PER_MINUTE: '4',
     };
     instances = [await startTestApp(env, [ProbeModule]), await startTestApp(env, [ProbeModule])];
   });
@@ -50,6 +51,29 @@ describe('rate limits shared through Redis by two instances', () => {
     }
     expect(statuses.filter((status) => status === 200)).toHaveLength(6);
     expect(statuses.slice(6)).toEqual([429, 429, 429, 429]);
+  });
+
+  it('when one address floods invalid tokens across both instances, then past its shared auth-failure budget it gets 429 on either, even with a good token', async () => {
+    // Redis outlives test runs (a one-minute window): a fresh address per run.
+    const ip = `198.18.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+    const good = issuer.mint(AUDIENCE, { claims: { org_id: tenant, client_id: 'flood-victim' } });
+    const forged = `${good.slice(0, -6)}AAAAAA`;
+    const call = (index: number, token: string, from = ip) =>
+      fetch(`${instances[index % 2]!.baseUrl}/probe/sales`, { headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': from } });
+    for (let index = 0; index < 4; index++) {
+      const response = await call(index, forged);
+      expect(response.status).toBe(401);
+      await response.body?.cancel();
+    }
+    for (const index of [0, 1]) {
+      const blocked = await call(index, good);
+      expect(blocked.status).toBe(429);
+      expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(await json(blocked)).toMatchObject({ error: 'rate_limited', limit: 'auth_failures' });
+    }
+    const other = await call(0, good, `${ip.split('.').slice(0, 3).join('.')}.251`);
+    expect(other.status).toBe(200);
+    await other.body?.cancel();
   });
 
   it('when requests race on both instances at once, then exactly the budget is admitted (the check and count are atomic)', async () => {
