@@ -1,7 +1,8 @@
-import { Body, Controller, Injectable, type MiddlewareConsumer, Module, type NestMiddleware, type NestModule, Post } from '@nestjs/common';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Body, Controller, Injectable, Module, Post } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { principalOf } from '../../src/auth/current-principal.decorator.js';
 import { pathOf } from '../../src/common/http/fastify-request.js';
+import { RequestHook, type RequestHookHandler } from '../../src/common/http/request-hook.js';
 import type { Principal } from '../../src/auth/principal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RequireScopes } from '../../src/auth/require-scopes.decorator.js';
@@ -29,22 +30,19 @@ class WriteProbeController {
     return { ok: true };
   }
 }
-// What request-finishing middleware (the audit trail's, for one) sees as the request's principal.
+// What a request hook that reads the request when it finishes (the audit trail's, for one) sees as its principal.
 const finishedWith: { path: string; principal: Principal | undefined }[] = [];
+@RequestHook()
 @Injectable()
-class PrincipalSpy implements NestMiddleware {
-  use(request: IncomingMessage, response: ServerResponse, next: () => void): void {
-    response.once('finish', () => finishedWith.push({ path: pathOf(request), principal: principalOf(request) }));
-    next();
+class PrincipalSpy implements RequestHookHandler {
+  onRequest(request: FastifyRequest, reply: FastifyReply): void {
+    if (!pathOf(request).startsWith('/scope-probe/')) return;
+    reply.raw.once('finish', () => finishedWith.push({ path: pathOf(request), principal: principalOf(request) }));
   }
 }
 
 @Module({ controllers: [WriteProbeController], providers: [PrincipalSpy] })
-class WriteProbeModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(PrincipalSpy).forRoutes(WriteProbeController);
-  }
-}
+class WriteProbeModule {}
 
 async function waitFor(check: () => boolean): Promise<void> {
   for (let attempt = 0; attempt < 50 && !check(); attempt++) await new Promise((done) => setTimeout(done, 20));
@@ -400,7 +398,7 @@ describe('resource server: scopes and where tokens come from (catalog T11–T13,
       expect(await json(response)).toEqual({ error: 'unknown_tenant', error_description: 'The tenant named by the token is not known here' });
       expect(await tenantRows(unknown)).toBe(0);
       expect(handled.length).toBe(before);
-      // Middleware that runs on finish (the audit trail records writes of requests with a principal)
+      // A request hook that reads the request on finish (the audit trail records writes of requests with a principal)
       // must not see one: the tenant does not exist, nothing may be written on its behalf.
       await waitFor(() => finishedWith.length > 0);
       expect(finishedWith).toEqual([{ path: '/scope-probe/write', principal: undefined }]);

@@ -2,33 +2,21 @@ import type { IncomingMessage } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 
 /**
- * Nest middleware (run by @fastify/middie) sees Node's IncomingMessage, guards and handlers see
- * Fastify's request. The adapter links the first to the second as each request starts, so code
- * that runs when a response finishes (metrics, audit trail) can read what guards and routing left
- * on the request (principal, route template, params, parsed body).
+ * Guards, handlers and request hooks see Fastify's request; the middleware of the embedded
+ * authorization server (run by @fastify/middie) sees Node's IncomingMessage, and so does the
+ * exception filter when such a middleware fails.
  */
-const FASTIFY_REQUEST = Symbol('fastifyRequest');
-
 export type AnyRequest = FastifyRequest | IncomingMessage;
-type LinkedMessage = IncomingMessage & { [FASTIFY_REQUEST]?: FastifyRequest; originalUrl?: string };
-
-export function linkRequest(request: FastifyRequest): void {
-  (request.raw as LinkedMessage)[FASTIFY_REQUEST] = request;
-}
+type MiddieMessage = IncomingMessage & { originalUrl?: string };
 
 export function isFastifyRequest(request: AnyRequest): request is FastifyRequest {
   return 'raw' in request;
 }
 
-/** Fastify's request behind either view of it (undefined for a message Fastify never routed). */
-export function fastifyRequestOf(request: AnyRequest): FastifyRequest | undefined {
-  return isFastifyRequest(request) ? request : (request as LinkedMessage)[FASTIFY_REQUEST];
-}
-
 /** The URL path as the client sent it (still percent-encoded), without the query string. */
 export function pathOf(request: AnyRequest): string {
   // middie rewrites `url` while a mounted middleware runs; `originalUrl` keeps the full one.
-  const url = isFastifyRequest(request) ? request.originalUrl : ((request as LinkedMessage).originalUrl ?? request.url ?? '/');
+  const url = isFastifyRequest(request) ? request.originalUrl : ((request as MiddieMessage).originalUrl ?? request.url ?? '/');
   const query = url.indexOf('?');
   return query === -1 ? url : url.slice(0, query);
 }

@@ -1,7 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { requestIdFor } from '../logging/request-id.js';
-import { linkRequest } from './fastify-request.js';
 
 export interface HttpServerSettings {
   headersTimeoutMs: number;
@@ -69,7 +68,6 @@ export class HardenedFastifyAdapter extends FastifyAdapter {
       for (const method of [route.method].flat()) this.routes.push({ method, url: route.url });
     });
     fastify.addHook('onRequest', (request, reply, done) => {
-      linkRequest(request);
       const response = reply.raw;
       response.setHeader('X-Request-Id', request.id);
       if (this.draining) {
